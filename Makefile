@@ -1,0 +1,75 @@
+# NMP Participatie. `make run` serves the site, `make test` runs the suite.
+# Both set themselves up on a fresh machine with nothing but Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup setup-dev test test-unit test-e2e test-services lint format messages compilemessages clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changed.
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+setup: $(VENV)/.installed-runtime compilemessages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_nmp_content
+
+setup-dev: $(VENV)/.installed-dev compilemessages
+
+run: setup
+	@echo ""
+	@echo "NMP Participatie runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@echo "Create a moderator account for the admin (/admin/) with:"
+	@echo "    $(MANAGE) createsuperuser"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The .mo files are committed, so a machine without GNU gettext still works;
+# with msgfmt present they are rebuilt from the .po sources.
+compilemessages: $(VENV)/.installed-runtime
+	@if command -v msgfmt >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv -v0; \
+	else echo "msgfmt not found: using the committed translations (locale/*/LC_MESSAGES/django.mo)"; fi
+
+messages: $(VENV)/.installed-dev
+	$(MANAGE) makemessages -l nl --ignore=.venv --ignore=var --no-obsolete
+	$(MANAGE) makemessages -d djangojs -l nl --ignore=.venv --ignore=var --ignore=static/vendor --no-obsolete
+
+# Unit and page tests, then the browser suite (skipped, with the reason shown,
+# when Chromium is not installed; CI installs it and refuses the skip).
+test: setup-dev
+	$(PY) -m pytest
+
+test-e2e: setup-dev
+	$(PY) -m pytest tests/e2e
+
+# Needs PostgreSQL and Redis (see .ci/run); starts its own Celery worker.
+test-services: setup-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/nmp_portal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
+	$(PY) -m pytest -m services -p no:cacheprovider
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

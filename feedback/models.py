@@ -1,0 +1,1 @@
+"""Votes, priorities, comments, reports and results arrive with the participation issues."""

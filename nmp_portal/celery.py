@@ -1,0 +1,11 @@
+"""The Celery app: broker and result settings come from REDIS_URL via Django settings."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nmp_portal.settings.local")
+
+app = Celery("nmp_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

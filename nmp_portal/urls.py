@@ -1,0 +1,28 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
+
+from . import views
+
+handler400 = "nmp_portal.views.error_400"
+handler403 = "nmp_portal.views.error_403"
+handler404 = "nmp_portal.views.error_404"
+handler500 = "nmp_portal.views.error_500"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("api/", include("topics.api_urls")),
+    re_path(r"^api/", views.error_404),  # any other API path: JSON 404
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+# Dutch lives at /, English at /en/.
+urlpatterns += i18n_patterns(
+    path("", include("topics.urls")),
+    path("contact/", views.content_page, {"page": "contact"}, name="contact"),
+    path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
+    path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

@@ -1,0 +1,49 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from participants.models import User
+from topics.models import Consideration, Recommendation, Source, Topic
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"deelnemer{n}@example.org")
+    first_name = "Anne"
+    last_name = factory.Sequence(lambda n: f"de Vries {n}")
+    password = factory.django.Password("een-lang-wachtwoord-2026")
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    number = factory.Sequence(lambda n: n % 10 + 1)
+    slug = factory.Sequence(lambda n: f"onderwerp-{n}")
+    title = factory.Sequence(lambda n: f"Onderwerp {n}")
+    heading = factory.LazyAttribute(lambda o: o.title.upper())
+    introduction = "Een inleiding op het onderwerp."
+    question = "Wat vindt u ervan?"
+    ordering = factory.LazyAttribute(lambda o: o.number)
+
+
+class ConsiderationFactory(DjangoModelFactory):
+    class Meta:
+        model = Consideration
+
+    topic = factory.SubFactory(TopicFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Overweging {n}")
+    source = Source.WORKSHOP
+
+
+class RecommendationFactory(DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    topic = factory.SubFactory(TopicFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Advies {n}")
+    source = Source.WORKSHOP

@@ -1,0 +1,65 @@
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .models import Topic
+
+
+def home(request):
+    return render(
+        request,
+        "topics/topic_list.html",
+        {"topics": selectors.topic_list(), "texts": selectors.site_texts()},
+    )
+
+
+def about(request):
+    return render(request, "topics/about.html", {"texts": selectors.site_texts(), "topics": selectors.topic_list()})
+
+
+def topic_detail(request, slug):
+    try:
+        topic = selectors.topic_detail(slug=slug)
+    except Topic.DoesNotExist:
+        raise Http404(_("This topic does not exist.")) from None
+    return render(request, "topics/topic_detail.html", {"topic": topic})
+
+
+# --- Read-only JSON API for the public content (no personal data) ----------------
+
+
+def _item_json(item):
+    return {"id": item.pk, "position": item.position, "text": item.text, "source": item.source}
+
+
+def _topic_json(request, topic):
+    return {
+        "number": topic.number,
+        "slug": topic.slug,
+        "title": topic.title,
+        "heading": topic.heading,
+        "introduction": topic.introduction,
+        "question": topic.question,
+        "url": request.build_absolute_uri(topic.get_absolute_url()),
+        "opens_at": topic.opens_at.isoformat() if topic.opens_at else None,
+        "closes_at": topic.closes_at.isoformat() if topic.closes_at else None,
+        "considerations": [_item_json(c) for c in topic.considerations.all()],
+        "recommendations": [_item_json(r) for r in topic.recommendations.all()],
+    }
+
+
+def _json(data, status=200):
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def api_topic_list(request):
+    return _json([_topic_json(request, t) for t in selectors.topics_with_items()])
+
+
+def api_topic_detail(request, slug):
+    try:
+        topic = selectors.topic_detail(slug=slug)
+    except Topic.DoesNotExist:
+        return _json({"detail": "Not found.", "status": 404}, status=404)
+    return _json(_topic_json(request, topic))
