@@ -17,3 +17,14 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _mail_through_the_queue(settings):
+    """pytest-django swaps in the locmem backend; put the real queue back.
+
+    Mail is then queued by post_office and delivered (after commit) to the
+    locmem backend configured in POST_OFFICE["BACKENDS"], so ``mail.outbox``
+    holds what was actually delivered.
+    """
+    settings.EMAIL_BACKEND = "post_office.EmailBackend"

@@ -17,9 +17,7 @@ class TopicQuerySet(models.QuerySet):
         """Annotate the number of considerations and recommendations in one query."""
         return self.annotate(
             consideration_count=Count("considerations", distinct=True),
-            recommendation_count=Count(
-                "recommendations", filter=Q(recommendations__is_published=True), distinct=True
-            ),
+            recommendation_count=Count("recommendations", filter=Q(recommendations__is_published=True), distinct=True),
         )
 
     def open(self, *, at=None):
@@ -56,9 +54,7 @@ class Topic(models.Model):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(number__gte=1) & Q(number__lte=10), name="topics_topic_number_1_to_10"
-            ),
+            models.CheckConstraint(condition=Q(number__gte=1) & Q(number__lte=10), name="topics_topic_number_1_to_10"),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
                 name="topics_topic_closes_after_opens",
@@ -90,7 +86,11 @@ class Item(models.Model):
     text = models.TextField(_("text"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WORKSHOP)
     seed_key = models.CharField(
-        max_length=20, unique=True, null=True, blank=True, editable=False,
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="Stable key of a workshop item in the data file, e.g. '3-r-2'.",
     )
     seed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -124,9 +124,7 @@ class Consideration(Item):
 class Recommendation(Item):
     """A bullet under "Adviseren wij..." ("We recommend..."), or one proposed later."""
 
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("topic")
-    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("topic"))
     is_published = models.BooleanField(
         _("published"), default=True, help_text=_("Unpublished items are not shown on the site.")
     )
@@ -136,9 +134,7 @@ class Recommendation(Item):
         verbose_name_plural = _("recommendations")
         constraints = [
             models.UniqueConstraint(fields=["topic", "position"], name="topics_recommendation_unique_position"),
-            models.CheckConstraint(
-                condition=Q(source__in=Source.values), name="topics_recommendation_source_valid"
-            ),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="topics_recommendation_source_valid"),
         ]
 
 

@@ -5,13 +5,18 @@ console, local-memory cache. Used by ``make run`` and ``make test``.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, POST_OFFICE, env
+from .base import BASE_DIR, POST_OFFICE, STORAGES, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-key-not-for-production-use-0123456789")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
-(BASE_DIR / "var").mkdir(exist_ok=True)
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
+
+# Served straight from the apps' and project's static folders (whitenoise finders),
+# so no collectstatic is needed locally; production uses hashed, compressed files.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
 
 DATABASES = {
     "default": env.db(

@@ -5,11 +5,9 @@ The services suite points DATABASE_URL and REDIS_URL at real servers; see
 """
 
 from .local import *  # noqa: F403
-from .local import POST_OFFICE, STORAGES
+from .local import POST_OFFICE
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Tests collect nothing; whitenoise's manifest would need collectstatic first.
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 POST_OFFICE = {**POST_OFFICE, "BACKENDS": {"default": "django.core.mail.backends.locmem.EmailBackend"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -139,7 +139,10 @@ def test_loader_does_not_touch_consultation_dates(nmp_content):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["topics"][2]["recommendations"].__setitem__(4, ""), "topic 3 (duurzaam-gedrag).recommendations[5]"),
+        (
+            lambda d: d["topics"][2]["recommendations"].__setitem__(4, ""),
+            "topic 3 (duurzaam-gedrag).recommendations[5]",
+        ),
         (lambda d: d["topics"][5].pop("heading"), "missing heading"),
         (lambda d: d["topics"][1].__setitem__("number", 1), "'number' must be a unique whole number"),
         (lambda d: d["general"].pop("follow_up"), "general.follow_up"),
@@ -164,7 +167,7 @@ def test_bad_file_names_the_item_and_leaves_database_as_it_was(nmp_content, tmp_
 def test_command_reports_clear_error_for_unreadable_file(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("topics: [unclosed", encoding="utf-8")
-    with pytest.raises(CommandError, match="Nothing was loaded.*not valid YAML"):
+    with pytest.raises(CommandError, match=r"Nothing was loaded.*not valid YAML"):
         call_command("load_nmp_content", file=str(broken))
     with pytest.raises(CommandError, match="Content file not found"):
         call_command("load_nmp_content", file=str(tmp_path / "missing.yaml"))

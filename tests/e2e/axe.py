@@ -1,0 +1,17 @@
+"""Accessibility check with axe-core (bundled by axe-playwright-python)."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+_axe = Axe()
+
+
+def assert_accessible(page):
+    """Fail with a readable list when axe-core finds any violation (WCAG 2.x A/AA and best practices)."""
+    results = _axe.run(page)
+    violations = results.response["violations"]
+    if violations:
+        lines = [f"{page.url}: {len(violations)} axe-core violation(s)"]
+        for violation in violations:
+            targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+        raise AssertionError("\n".join(lines))

@@ -1,0 +1,72 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against live_server.
+
+Without Chromium the suite is skipped with the reason shown; CI sets
+NMP_REQUIRE_BROWSER=1, which turns that skip into a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls
+# made by the tests themselves (fixtures) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e = [item for item in items if "/tests/e2e/" in str(item.fspath)]
+    for item in e2e:
+        item.add_marker(pytest.mark.e2e)
+    if CHROMIUM or not e2e:
+        return
+    reason = "Chromium is not installed (apt-get install chromium); the browser suite needs it"
+    if os.environ.get("NMP_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"{reason}, and NMP_REQUIRE_BROWSER=1 forbids skipping it.")
+    for item in e2e:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def content(transactional_db):
+    """The real NMP content, loaded into the database the live server reads."""
+    from django.core.management import call_command
+
+    call_command("load_nmp_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from topics.models import Topic
+
+    return list(Topic.objects.order_by("number"))
