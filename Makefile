@@ -45,9 +45,9 @@ compilemessages: $(VENV)/.installed-runtime
 	@if command -v msgfmt >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv -v0; \
 	else echo "msgfmt not found: using the committed translations (locale/*/LC_MESSAGES/django.mo)"; fi
 
+# Extract interface strings, fill the Dutch from locale/glossary/*.json, compile.
 messages: $(VENV)/.installed-dev
-	$(MANAGE) makemessages -l nl --ignore=.venv --ignore=var --no-obsolete
-	$(MANAGE) makemessages -d djangojs -l nl --ignore=.venv --ignore=var --ignore=static/vendor --no-obsolete
+	$(MANAGE) translate_nl
 
 # Unit and page tests, then the browser suite (skipped, with the reason shown,
 # when Chromium is not installed; CI installs it and refuses the skip).

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),
+    path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from .sectors import SECTOR_PARTICIPANT_LABEL, Sector
+
 
 class UserManager(BaseUserManager):
     """Users log in with their e-mail address; there is no username."""
@@ -34,6 +36,16 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+class ParticipatesAs(models.TextChoices):
+    ORGANISATION = "organisation", _("On behalf of my organisation")
+    PERSONAL = "personal", _("Personally")
+
+
+class DisplayMode(models.TextChoices):
+    NAME_ORGANISATION = "name_organisation", _("My name and organisation")
+    SECTOR_ONLY = "sector_only", _("Only my sector")
+
+
 class User(AbstractUser):
     """A person with an account: stakeholder, moderator or organiser.
 
@@ -43,6 +55,29 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
+    participates_as = models.CharField(
+        _("I take part"), max_length=20, choices=ParticipatesAs.choices, default=ParticipatesAs.ORGANISATION
+    )
+    display_mode = models.CharField(
+        _("show next to my contributions"),
+        max_length=20,
+        choices=DisplayMode.choices,
+        default=DisplayMode.NAME_ORGANISATION,
+    )
+    notify_replies = models.BooleanField(_("e-mail me when someone replies to my comment"), default=True)
+    notify_updates = models.BooleanField(_("e-mail me about the autumn session and results"), default=True)
+    language = models.CharField(_("language"), max_length=5, default="nl")
+    privacy_accepted_at = models.DateTimeField(_("privacy statement accepted at"), null=True, blank=True)
+    is_blocked = models.BooleanField(
+        _("blocked"), default=False, help_text=_("A blocked participant can read but not contribute.")
+    )
+    blocked_reason = models.TextField(_("reason for blocking"), blank=True)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(
+        _("deleted at"), null=True, blank=True, help_text=_("Personal data removed; the sector is kept for results.")
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -56,7 +91,53 @@ class User(AbstractUser):
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="participants_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(sector__in=[*Sector.values, ""]), name="participants_user_sector_valid"
+            ),
         ]
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def public_name(self):
+        """How this person appears next to their contributions, as they chose."""
+        if self.is_deleted:
+            return _("Deleted participant")
+        if self.display_mode == DisplayMode.SECTOR_ONLY or not self.get_full_name():
+            return SECTOR_PARTICIPANT_LABEL.get(self.sector, _("Participant"))
+        if self.organisation:
+            return f"{self.get_full_name()} ({self.organisation})"
+        return self.get_full_name()
+
+
+class PortalSettings(models.Model):
+    """Site-wide switches that staff change in the admin (one row)."""
+
+    class SignupMode(models.TextChoices):
+        OPEN = "open", _("Open: anyone with a verified e-mail address")
+        INVITATION_ONLY = "invitation_only", _("Invitation only")
+
+    signup_mode = models.CharField(_("sign-up"), max_length=20, choices=SignupMode.choices, default=SignupMode.OPEN)
+    invitation_only_message = models.TextField(
+        _("message when sign-up is by invitation only"),
+        blank=True,
+        help_text=_("Shown on the sign-up page: how to get an invitation."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("portal settings")
+        verbose_name_plural = _("portal settings")
+
+    def __str__(self):
+        return str(_("Portal settings"))
+
+    @classmethod
+    def load(cls):
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
