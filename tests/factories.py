@@ -1,4 +1,7 @@
 import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from participants.models import User
@@ -14,6 +17,43 @@ class UserFactory(DjangoModelFactory):
     first_name = "Anne"
     last_name = factory.Sequence(lambda n: f"de Vries {n}")
     password = factory.django.Password("een-lang-wachtwoord-2026")
+
+
+class ParticipantFactory(UserFactory):
+    """A participant who can contribute: verified e-mail, organisation, sector."""
+
+    organisation = factory.Sequence(lambda n: f"Organisatie {n}")
+    sector = "gemeente"
+    privacy_accepted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+def group(name):
+    """The Django group for a role ("Moderator", "Organisator"), created if the data migration did not."""
+    return Group.objects.get_or_create(name=name)[0]
+
+
+class ModeratorFactory(ParticipantFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(group("Moderator"))
+
+
+class OrganiserFactory(ParticipantFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(group("Organisator"))
 
 
 class TopicFactory(DjangoModelFactory):

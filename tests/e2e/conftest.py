@@ -70,3 +70,28 @@ def content(transactional_db):
     from topics.models import Topic
 
     return list(Topic.objects.order_by("number"))
+
+
+@pytest.fixture
+def login(live_server):
+    """Log ``user`` in on a Playwright ``page`` without going through the login form.
+
+    Use the real form in tests of the login flow itself; everywhere else this
+    keeps tests fast. Usage: ``login(page, user)``.
+    """
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def _login(page, user):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
+        )
+        return user
+
+    return _login
