@@ -73,7 +73,7 @@ class SignupForm(_ProfileFieldsMixin, AllauthSignupForm):
         choices=DisplayMode.choices,
         widget=forms.RadioSelect,
         initial=DisplayMode.NAME_ORGANISATION,
-        help_text=_("With only your sector you appear as, for example, \u201cParticipant from business\u201d."),
+        help_text=_("With only your sector you appear as, for example, “Participant from business”."),
     )
     privacy = forms.BooleanField(label=_("I have read the privacy statement and I agree with it."), required=True)
 
@@ -160,7 +160,7 @@ class AccountDeleteForm(forms.Form):
     contributions = forms.ChoiceField(
         label=_("What happens to what you wrote and chose?"),
         choices=[
-            (KEEP, _("Keep my votes, comments and proposals, shown as \u201cDeleted participant\u201d")),
+            (KEEP, _("Keep my votes, comments and proposals, shown as “Deleted participant”")),
             (REMOVE, _("Remove my votes, priorities, comments and proposals too")),
         ],
         widget=forms.RadioSelect,
