@@ -66,7 +66,7 @@ def staff_mfa_state(request):
         return "not_set_up"
     # allauth keeps a log of the ways the user authenticated in this session;
     # an "mfa" entry means a code from the app or a recovery code was given.
-    if not any(record.get("method") == "mfa" for record in get_authentication_records(request)):
+    if not any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user)):
         return "not_used"
     return "ok"
 
