@@ -1,9 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from . import views
+
+# The admin login is allauth's: its rate limits and two-step verification apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 handler400 = "nmp_portal.views.error_400"
 handler403 = "nmp_portal.views.error_403"
@@ -24,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),
     path("account/", include("allauth.urls")),
+    path("profiel/", include("participants.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

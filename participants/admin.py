@@ -1,9 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .forms import UserChangeForm, UserCreationForm
-from .models import User
+from .forms import BlockForm, UserChangeForm, UserCreationForm
+from .models import PortalSettings, User
+from .services import user_block, user_unblock
 
 
 @admin.register(User)
@@ -11,12 +17,92 @@ class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
-    search_fields = ["email", "first_name", "last_name"]
+    list_display = ["email", "first_name", "last_name", "organisation", "sector", "is_blocked", "is_staff", "is_active"]
+    list_filter = ["sector", "is_blocked", "is_staff", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name", "organisation"]
+    readonly_fields = ["privacy_accepted_at", "blocked_at", "deleted_at", "last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "organisation", "sector", "participates_as", "display_mode")},
+        ),
+        (_("Preferences"), {"fields": ("language", "notify_replies", "notify_updates", "privacy_accepted_at")}),
+        (_("Blocking"), {"fields": ("is_blocked", "blocked_reason", "blocked_at")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ["block_participants", "unblock_participants"]
+
+    def has_block_permission(self, request):
+        return request.user.has_perm("participants.block_user")
+
+    @admin.action(description=_("Block participant"), permissions=["block"])
+    def block_participants(self, request, queryset):
+        """Asks for the reason on a page of its own, then blocks through the service."""
+        if "apply" in request.POST:
+            form = BlockForm(request.POST)
+            if form.is_valid():
+                done = 0
+                for user in queryset:
+                    try:
+                        user_block(user=user, moderator=request.user, reason=form.cleaned_data["reason"])
+                    except (PermissionDenied, ValidationError) as error:
+                        self.message_user(
+                            request,
+                            f"{user.email}: {' '.join(getattr(error, 'messages', [str(error)]))}",
+                            messages.ERROR,
+                        )
+                    else:
+                        done += 1
+                if done:
+                    self.message_user(
+                        request,
+                        ngettext("%(count)d participant blocked.", "%(count)d participants blocked.", done)
+                        % {"count": done},
+                        messages.SUCCESS,
+                    )
+                return redirect(reverse("admin:participants_user_changelist"))
+        else:
+            form = BlockForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Block participant"),
+            "form": form,
+            "users": queryset,
+            "opts": self.model._meta,
+            "action_name": "block_participants",
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/participants/user/block.html", context)
+
+    @admin.action(description=_("Lift block"), permissions=["block"])
+    def unblock_participants(self, request, queryset):
+        done = 0
+        for user in queryset.filter(is_blocked=True):
+            user_unblock(user=user, moderator=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d block lifted.", "%(count)d blocks lifted.", done) % {"count": done},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(PortalSettings)
+class PortalSettingsAdmin(admin.ModelAdmin):
+    """One row: the list page goes straight to it; it cannot be added twice or deleted."""
+
+    fields = ["signup_mode", "invitation_only_message", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        obj = PortalSettings.load()
+        return redirect(reverse("admin:participants_portalsettings_change", args=[obj.pk]))

@@ -89,6 +89,7 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        permissions = [("block_user", _("Can block and unblock participants"))]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="participants_user_email_ci_unique"),
             models.CheckConstraint(

@@ -59,8 +59,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "participants.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "participants.middleware.StaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nmp_portal.middleware.SecurityHeadersMiddleware",
 ]
@@ -120,6 +122,36 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[NMP Participatie] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "NMP Participatie"
+# Participant accounts (issue 3): our sign-up form and adapter, e-mail change
+# with re-verification, optional login by e-mailed code, mails on changes.
+ACCOUNT_ADAPTER = "participants.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "participants.forms.SignupForm"}
+ACCOUNT_PASSWORD_MIN_LENGTH = 12
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "topics:home"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Every limit answers HTTP 429 with templates/429.html. Failed logins count per
+# IP and per account (the "key" is the e-mail address).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip,50/h/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Sessions end after 30 minutes without activity and after 12 hours at most
+# (participants.middleware.SessionTimeoutMiddleware); the cookie age is the backstop.
+NMP_SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+NMP_SESSION_MAX_AGE = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(NMP_SESSION_MAX_AGE.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_FAILURE_VIEW = "nmp_portal.views.csrf_failure"
 
 # --- Internationalisation -------------------------------------------------------

@@ -1,0 +1,23 @@
+"""allauth hooks: who may sign up, what sign-up stores, where login lands."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import translate_url
+
+from .models import PortalSettings
+from .services import participant_register
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        """Closed while staff set sign-up to "invitation only" (PortalSettings in the admin)."""
+        return PortalSettings.load().signup_mode == PortalSettings.SignupMode.OPEN
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        return participant_register(user=user, privacy_accepted=form.cleaned_data["privacy"], **form.profile_data())
+
+    def get_login_redirect_url(self, request):
+        """Land in the participant's own language (Dutch at /, English at /en/)."""
+        url = super().get_login_redirect_url(request)
+        language = getattr(request.user, "language", "")
+        return translate_url(url, language) if language else url

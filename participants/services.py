@@ -1,0 +1,212 @@
+"""Writes for participant accounts: sign-up details, profile, blocking, deletion.
+
+Views, admin actions and allauth's adapter all call these, so each rule lives
+in one place.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import PortalSettings, User
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "organisation",
+    "sector",
+    "participates_as",
+    "display_mode",
+    "notify_replies",
+    "notify_updates",
+    "language",
+)
+
+
+def _clean_text(value):
+    """Names and organisations are plain text: trim, and fold line breaks into spaces."""
+    return " ".join(str(value or "").split())
+
+
+def participant_register(*, user: User, privacy_accepted: bool, **profile) -> User:
+    """Fill in the details asked at sign-up and save the new account.
+
+    Guarantees the privacy statement was accepted (the moment is stored) and
+    that the account passes model validation. ``user`` comes from allauth with
+    e-mail and password already set.
+    """
+    if not privacy_accepted:
+        raise ValidationError(_("You must accept the privacy statement to create an account."))
+    for field, value in profile.items():
+        if field not in PROFILE_FIELDS:
+            raise ValueError(f"Unknown profile field: {field}")
+        setattr(user, field, _clean_text(value) if field in ("first_name", "last_name", "organisation") else value)
+    user.privacy_accepted_at = timezone.now()
+    with transaction.atomic():
+        user.full_clean(exclude=["password"])
+        user.save()
+    return user
+
+
+def profile_update(*, user: User, **changes) -> User:
+    """Change the participant's own profile; only the fields of PROFILE_FIELDS can change."""
+    for field, value in changes.items():
+        if field not in PROFILE_FIELDS:
+            raise ValueError(f"Unknown profile field: {field}")
+        setattr(user, field, _clean_text(value) if field in ("first_name", "last_name", "organisation") else value)
+    if user.language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages of this site.")})
+    with transaction.atomic():
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=[*changes])
+    return user
+
+
+def _check_may_block(*, user: User, moderator: User):
+    if not (moderator.is_active and moderator.has_perm("participants.block_user")):
+        raise PermissionDenied(_("Only moderators can block participants."))
+    if user.pk == moderator.pk:
+        raise PermissionDenied(_("You cannot block yourself."))
+    if user.is_superuser:
+        raise PermissionDenied(_("An administrator cannot be blocked."))
+
+
+def user_block(*, user: User, moderator: User, reason: str) -> User:
+    """Block a participant: they can still log in and read, not contribute.
+
+    The reason is shown to the participant, so it must be given.
+    """
+    _check_may_block(user=user, moderator=moderator)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason. The participant will see it.")})
+    user.is_blocked = True
+    user.blocked_reason = reason
+    user.blocked_at = timezone.now()
+    with transaction.atomic():
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["is_blocked", "blocked_reason", "blocked_at"])
+    return user
+
+
+def user_unblock(*, user: User, moderator: User) -> User:
+    """Lift a block; the participant can contribute again."""
+    _check_may_block(user=user, moderator=moderator)
+    user.is_blocked = False
+    user.blocked_reason = ""
+    user.blocked_at = None
+    with transaction.atomic():
+        user.save(update_fields=["is_blocked", "blocked_reason", "blocked_at"])
+    return user
+
+
+def portal_settings_update(*, signup_mode: str, invitation_only_message: str = "") -> PortalSettings:
+    """Switch sign-up between open and invitation only (used by the admin)."""
+    portal = PortalSettings.load()
+    portal.signup_mode = signup_mode
+    portal.invitation_only_message = invitation_only_message
+    with transaction.atomic():
+        portal.full_clean()
+        portal.save()
+    return portal
+
+
+def _end_all_sessions(user: User):
+    """Delete every session of ``user``: those allauth tracks and any other in the session store."""
+    from allauth.usersessions.models import UserSession
+
+    engine = import_module(settings.SESSION_ENGINE)
+    for session in UserSession.objects.filter(user=user):
+        engine.SessionStore(session_key=session.session_key).delete()
+    UserSession.objects.filter(user=user).delete()
+    if settings.SESSION_ENGINE in ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"):
+        # Sessions made before usersessions tracked them (or by tests) are
+        # found by decoding; live sessions are few (12 hours at most).
+        from django.contrib.sessions.models import Session
+
+        stale = [
+            s.session_key
+            for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+            if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+        ]
+        for key in stale:
+            engine.SessionStore(session_key=key).delete()
+
+
+def account_delete(*, user: User, remove_contributions: bool = False) -> User:
+    """Delete a participant's account and personal data (AVG/GDPR, right to erasure).
+
+    Guarantees afterwards: no name, e-mail address or organisation of the
+    participant remains in any table; every session has ended; the account
+    cannot log in again. The row itself stays, with only the sector and the
+    deletion date, so contributions kept are shown as "Deleted participant"
+    and still count per sector in the results.
+
+    ``remove_contributions=True`` also removes what the participant wrote or
+    chose: comments (emptied and marked deleted, so replies by others keep
+    their place), proposals, votes, priorities and the explanations of their
+    reports. Without it, votes and priorities keep counting for their sector;
+    comments and proposals stay visible under "Deleted participant".
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from post_office.models import Email
+
+    from feedback.models import Comment, Priority, Report, Vote
+    from topics.models import Proposal, Recommendation
+
+    if user.is_deleted:
+        return user
+    with transaction.atomic():
+        addresses = {
+            user.email.lower(),
+            *(e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
+        }
+
+        if remove_contributions:
+            Comment.objects.filter(author=user).update(
+                text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
+            )
+            Recommendation.objects.filter(proposed_by=user).update(proposed_by=None)
+            Proposal.objects.filter(author=user).delete()
+            Vote.objects.filter(participant=user).delete()
+            Priority.objects.filter(participant=user).delete()
+            Report.objects.filter(reporter=user).update(explanation="")
+
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        for address in addresses:
+            Email.objects.filter(to__icontains=address).delete()
+            Email.objects.filter(cc__icontains=address).delete()
+            Email.objects.filter(bcc__icontains=address).delete()
+        _end_all_sessions(user)
+
+        placeholder = f"verwijderd-{user.pk}@deleted.invalid"
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
+            object_repr=placeholder, change_message=""
+        )
+
+        user.first_name = ""
+        user.last_name = ""
+        user.email = placeholder
+        user.organisation = ""
+        user.blocked_reason = ""
+        user.notify_replies = False
+        user.notify_updates = False
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.last_login = None
+        user.deleted_at = timezone.now()
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+    return user

@@ -1,0 +1,127 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from participants.models import PortalSettings, User
+
+SIGNUP = {
+    "email": "Nieuw@Example.org",
+    "first_name": "Fatima",
+    "last_name": "El Amrani",
+    "organisation": "Provincie Utrecht",
+    "sector": "provincie",
+    "participates_as": "organisation",
+    "display_mode": "name_organisation",
+    "password1": "een-heel-lang-wachtwoord-77",
+    "password2": "een-heel-lang-wachtwoord-77",
+    "privacy": "on",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signup_stores_profile_and_consent_and_sends_verification_mail(client):
+    response = client.post("/account/signup/", SIGNUP)
+    assert response.status_code == 302
+    user = User.objects.get(email__iexact="nieuw@example.org")
+    assert (user.first_name, user.last_name, user.organisation, user.sector) == (
+        "Fatima",
+        "El Amrani",
+        "Provincie Utrecht",
+        "provincie",
+    )
+    assert user.privacy_accepted_at is not None
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mail.outbox) == 1
+    assert "Bevestig uw e-mailadres" in mail.outbox[0].subject
+    link = re.search(r"http://testserver(/account/confirm-email/\S+/)", mail.outbox[0].body).group(1)
+    page = client.get(link)
+    assert page.status_code == 200
+    client.post(link)
+    assert EmailAddress.objects.get(user=user).verified
+
+
+@pytest.mark.django_db
+def test_signup_without_consent_or_with_a_short_password_keeps_input_and_explains(client):
+    data = {**SIGNUP, "privacy": "", "password1": "kort", "password2": "kort"}
+    response = client.post("/account/signup/", data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "U kunt alleen een account aanmaken als u akkoord gaat." in body
+    assert "12 tekens" in body
+    assert 'value="Provincie Utrecht"' in body
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_common_password_is_refused(client):
+    response = client.post("/account/signup/", {**SIGNUP, "password1": "password1234", "password2": "password1234"})
+    assert response.status_code == 200
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_organisation_needed_when_taking_part_on_its_behalf(client):
+    response = client.post("/account/signup/", {**SIGNUP, "organisation": ""})
+    assert "Vul uw organisatie in" in response.content.decode()
+    response = client.post("/account/signup/", {**SIGNUP, "organisation": "", "participates_as": "personal"})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signup_with_an_existing_address_answers_the_same(client):
+    client.post("/account/signup/", SIGNUP)
+    client.logout()
+    response = client.post("/account/signup/", {**SIGNUP, "first_name": "Iemand"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_html_in_names_is_stored_as_text_and_shown_escaped(client):
+    client.post(
+        "/account/signup/",
+        {**SIGNUP, "first_name": "<script>alert(1)</script>", "organisation": "<b>Bold & Co</b>"},
+    )
+    user = User.objects.get()
+    assert user.first_name == "<script>alert(1)</script>"
+    EmailAddress.objects.filter(user=user).update(verified=True)
+    client.force_login(user)
+    body = client.get(reverse("participants:profile")).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in body
+
+
+@pytest.mark.django_db
+def test_invitation_only_closes_signup_and_explains(client):
+    portal = PortalSettings.load()
+    portal.signup_mode = PortalSettings.SignupMode.INVITATION_ONLY
+    portal.invitation_only_message = "Vraag een uitnodiging aan bij uw koepelorganisatie."
+    portal.save()
+    response = client.get("/account/signup/")
+    body = response.content.decode()
+    assert "Aanmelden alleen met een uitnodiging" in body
+    assert "Vraag een uitnodiging aan bij uw koepelorganisatie." in body
+    client.post("/account/signup/", SIGNUP)
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/account/signup/", "/account/login/", "/account/password/reset/"])
+def test_account_pages_use_the_site_layout_in_dutch_and_english(client, url):
+    nl = client.get(url).content.decode()
+    assert 'class="site-header"' in nl and '<html lang="nl">' in nl
+    en = client.get("/en" + url).content.decode()
+    assert '<html lang="en">' in en
+
+
+@pytest.mark.django_db
+def test_invalid_verification_and_reset_links_explain_the_next_step(client):
+    body = client.get("/account/confirm-email/ongeldig/").content.decode()
+    assert "Deze link is verlopen of niet geldig" in body
+    body = client.get("/account/password/reset/key/1-ongeldig/").content.decode()
+    assert "Vraag een nieuwe link aan" in body
