@@ -29,7 +29,7 @@
     var focusKey = submitter ? submitter.name + "=" + submitter.value : null;
     if (form.dataset.busy === "1") return; // a double click sends one request
     form.dataset.busy = "1";
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
