@@ -208,3 +208,45 @@ def test_proposal_submit_and_my_contributions(client, participant, topic):
 def test_my_contributions_needs_login(client):
     response = client.get(reverse("feedback:my_contributions"))
     assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_comments_paginated_twenty_featured_first_newest_or_oldest(client, participant, topic):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    comments = Comment.objects.bulk_create(
+        [Comment(topic=topic, author=participant, text=f"Nummer {i:02d}") for i in range(25)]
+    )
+    for i, comment in enumerate(comments):
+        Comment.objects.filter(pk=comment.pk).update(created_at=now - timedelta(minutes=100 - i))
+    Comment.objects.filter(pk=comments[3].pk).update(is_featured=True)
+    html = client.get(topic.get_absolute_url()).content.decode()
+    shown = re.findall(r"Nummer (\d\d)", html)
+    assert shown[0] == "03"  # featured first
+    assert shown[1:3] == ["24", "23"] and len(shown) == 20
+    assert "Pagina 1 van 2" in html
+    html = client.get(topic.get_absolute_url() + "?order=oldest&page=2").content.decode()
+    assert re.findall(r"Nummer (\d\d)", html) == ["20", "21", "22", "23", "24"]
+    assert client.get(topic.get_absolute_url() + "?order=nonsense&page=abc").status_code == 200
+
+
+def test_upcoming_topic_is_readable_with_opening_note(client, participant, upcoming_topic):
+    RecommendationFactory(topic=upcoming_topic)
+    client.force_login(participant)
+    html = client.get(upcoming_topic.get_absolute_url()).content.decode()
+    assert "U kunt stemmen en reageren vanaf" in html
+    assert 'name="choice"' not in html and "Plaats reactie" not in html
+
+
+def test_hidden_comment_cannot_be_reported_or_replied_to(client, participant, other, topic):
+    from tests.factories import ModeratorFactory
+
+    comment = services.comment_create(author=other, topic=topic, text="Weg ermee")
+    services.comment_hide(comment=comment, moderator=ModeratorFactory(), reason="Spam")
+    client.force_login(participant)
+    assert client.get(reverse("feedback:comment_report", args=[comment.pk])).status_code == 404
+    response = client.post(reverse("feedback:comment_create", args=[topic.slug]), {"text": "Hoi", "parent": comment.pk})
+    assert response.status_code == 400 and "verwijderd of verborgen" in response.content.decode()
+    assert client.post(reverse("feedback:comment_create", args=["bestaat-niet"]), {"text": "Hoi"}).status_code == 404
