@@ -2,6 +2,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from feedback import selectors as feedback_selectors
+from feedback.forms import CommentForm, ProposalForm, ReplyForm
+
 from . import selectors
 from .models import Topic
 
@@ -24,9 +27,6 @@ def topic_detail(request, slug):
     The number of queries does not depend on the number of votes or comments:
     recommendation threads live on their own page; this page shows their count.
     """
-    from feedback import selectors as feedback_selectors
-    from feedback.forms import CommentForm, ProposalForm, ReplyForm
-
     try:
         topic = selectors.topic_with_considerations(slug=slug)
     except Topic.DoesNotExist:

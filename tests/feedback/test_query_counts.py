@@ -65,4 +65,6 @@ def test_topic_page_query_count_is_flat(client, topic, participant, who, django_
     assert small == expected
     html = response.content.decode()
     assert "Reactie" in html
+    # The recommendation page: as above, but no considerations; a priority count for participants.
+    assert small_rec == {"anonymous": 5, "participant": 11, "moderator": 10}[who]
     assert _count(client, rec_url) == small_rec
