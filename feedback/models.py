@@ -114,6 +114,13 @@ class Comment(models.Model):
     )
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     is_featured = models.BooleanField(_("featured"), default=False)
+    # A random token from the form: a double click or a retry of the same form
+    # finds the comment it already made instead of storing a second one.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Reply notifications to the author of this (top-level) comment: when the
+    # last mail went out and the newest reply it covered (bundling, one an hour).
+    reply_mail_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reply_mail_last_reply_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -122,6 +129,7 @@ class Comment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(stance__in=[*Stance.values, ""]), name="feedback_comment_stance_valid"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="feedback_comment_not_own_parent"),
+            models.UniqueConstraint(fields=["author", "client_token"], name="feedback_comment_once_per_token"),
         ]
         indexes = [
             models.Index(fields=["recommendation", "parent", "created_at"], name="feedback_comment_rec_thread"),

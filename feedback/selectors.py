@@ -1,8 +1,17 @@
 """Reads of participants' input, each in a fixed number of queries."""
 
-from participants.rules import is_moderator, is_organiser
+from dataclasses import dataclass
 
-from .models import Vote
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from participants.rules import is_moderator, is_organiser
+from topics.models import Proposal, Recommendation
+
+from .models import Choice, Comment, Priority, Vote
 
 ALL = "all"
 
@@ -26,3 +35,162 @@ def results_visibility(*, user, topic):
 
 def can_see_results(visibility, recommendation_id):
     return visibility == ALL or recommendation_id in visibility
+
+
+# --- Topic and recommendation pages ------------------------------------------------
+
+COMMENTS_PER_PAGE = 20
+ORDERS = ("newest", "oldest")
+
+
+def _count(queryset):
+    """A correlated COUNT(*) subquery (0 when there are no rows), one per recommendation row."""
+    return Coalesce(
+        Subquery(queryset.order_by().values("recommendation").annotate(n=Count("pk")).values("n")[:1]),
+        0,
+    )
+
+
+def recommendations_with_counts(*, topic, user, pk=None):
+    """Published recommendations of ``topic`` with their compact results in one query.
+
+    Each row carries agree/neutral/disagree/priority counts, the number of
+    visible comments, and the user's own position (``my_choice``) and priority
+    (``my_priority``), all computed in SQL as correlated subqueries, so the cost
+    does not grow with the number of voters or comments.
+    """
+    votes = Vote.objects.filter(recommendation=OuterRef("pk"))
+    queryset = (
+        Recommendation.objects.filter(topic=topic, is_published=True)
+        .select_related("proposed_by")
+        .annotate(
+            agree_count=_count(votes.filter(choice=Choice.AGREE)),
+            neutral_count=_count(votes.filter(choice=Choice.NEUTRAL)),
+            disagree_count=_count(votes.filter(choice=Choice.DISAGREE)),
+            priority_count=_count(Priority.objects.filter(recommendation=OuterRef("pk"))),
+            comment_count=_count(
+                Comment.objects.filter(recommendation=OuterRef("pk"), is_deleted=False, is_hidden=False)
+            ),
+        )
+        .order_by("position")
+    )
+    if user is not None and user.is_authenticated:
+        queryset = queryset.annotate(
+            my_choice=Subquery(
+                Vote.objects.filter(recommendation=OuterRef("pk"), participant=user).values("choice")[:1]
+            ),
+            my_priority=Exists(Priority.objects.filter(recommendation=OuterRef("pk"), participant=user)),
+        )
+    else:
+        queryset = queryset.annotate(
+            my_choice=Value(None, output_field=CharField()), my_priority=Value(False, output_field=BooleanField())
+        )
+    if pk is not None:
+        queryset = queryset.filter(pk=pk)
+    return queryset
+
+
+def comment_threads(*, topic, recommendation=None, order="newest"):
+    """Top-level comments of one discussion with their replies: featured first, then by date.
+
+    ``recommendation=None`` is the topic's general discussion. A deleted comment
+    stays only when it has visible replies (as a placeholder); hidden ones stay
+    as a placeholder with the moderator's reason. Two queries per page (threads,
+    replies) plus the paginator's count.
+    """
+    visible_replies = Comment.objects.filter(parent=OuterRef("pk"), is_deleted=False)
+    date_order = "created_at" if order == "oldest" else "-created_at"
+    return (
+        Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
+        .filter(Q(is_deleted=False) | Exists(visible_replies))
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Comment.objects.filter(is_deleted=False).select_related("author").order_by("created_at", "pk"),
+            )
+        )
+        .order_by("-is_featured", date_order, "pk")
+    )
+
+
+def comment_page(*, topic, recommendation=None, order="newest", page=1):
+    order = order if order in ORDERS else "newest"
+    paginator = Paginator(comment_threads(topic=topic, recommendation=recommendation, order=order), COMMENTS_PER_PAGE)
+    return paginator.get_page(page), order
+
+
+@dataclass
+class TopicPage:
+    recommendations: list
+    visibility: object
+    priorities_used: int
+    can_contribute: bool
+
+    @property
+    def priorities_left(self):
+        return max(0, Priority.MAX_PER_TOPIC - self.priorities_used)
+
+    @property
+    def priority_status(self):
+        return ngettext(
+            "You have chosen %(used)s of %(max)s priorities.",
+            "You have chosen %(used)s of %(max)s priorities.",
+            self.priorities_used,
+        ) % {"used": self.priorities_used, "max": Priority.MAX_PER_TOPIC}
+
+
+def topic_participation(*, topic, user, pk=None):
+    """Everything the topic page shows about participation, in a fixed number of queries.
+
+    One query for the recommendations with counts and the user's own input,
+    at most one for the results visibility and one for the permission check.
+    """
+    recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
+    visibility = results_visibility(user=user, topic=topic)
+    for recommendation in recommendations:
+        recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
+    can = bool(user is not None and user.has_perm("participants.contribute"))
+    if pk is None:
+        used = sum(1 for r in recommendations if r.my_priority)
+    else:
+        used = (
+            Priority.objects.filter(participant=user, topic=topic).count()
+            if user is not None and user.is_authenticated
+            else 0
+        )
+    return TopicPage(recommendations=recommendations, visibility=visibility, priorities_used=used, can_contribute=can)
+
+
+def comment_url(comment):
+    """Where a comment is shown: its recommendation's page or the topic page, at the comment."""
+    if comment.recommendation_id:
+        url = reverse(
+            "feedback:recommendation_detail",
+            kwargs={"slug": comment.topic.slug, "pk": comment.recommendation_id},
+        )
+    else:
+        url = comment.topic.get_absolute_url()
+    return f"{url}#comment-{comment.pk}"
+
+
+def my_contributions(*, user):
+    """A participant's own votes, priorities, comments and proposals (four queries)."""
+    return {
+        "votes": list(
+            Vote.objects.filter(participant=user)
+            .select_related("recommendation__topic")
+            .order_by("recommendation__topic__number", "recommendation__position")
+        ),
+        "priorities": list(
+            Priority.objects.filter(participant=user)
+            .select_related("recommendation__topic")
+            .order_by("recommendation__topic__number", "recommendation__position")
+        ),
+        "comments": list(
+            Comment.objects.filter(author=user, is_deleted=False)
+            .select_related("topic", "recommendation")
+            .order_by("-created_at")
+        ),
+        "proposals": list(Proposal.objects.filter(author=user).select_related("topic").order_by("-created_at")),
+    }

@@ -24,6 +24,7 @@ urlpatterns = [
 # Dutch lives at /, English at /en/.
 urlpatterns += i18n_patterns(
     path("", include("topics.urls")),
+    path("", include("feedback.urls")),
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),

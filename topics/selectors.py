@@ -23,6 +23,13 @@ def topic_detail(*, slug):
     return topics_with_items().get(slug=slug)
 
 
+def topic_with_considerations(*, slug):
+    """One topic with its considerations (two queries); recommendations come from feedback.selectors."""
+    return Topic.objects.prefetch_related(
+        Prefetch("considerations", queryset=Consideration.objects.order_by("position"))
+    ).get(slug=slug)
+
+
 def site_texts():
     """The retrospective's general texts as a dict key -> text (one query)."""
     return dict(SiteText.objects.values_list("key", "text"))

@@ -199,6 +199,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Picks up mail that was requeued after a failed attempt (post_office retries).
     "send-queued-mail": {"task": "post_office.tasks.send_queued_mail", "schedule": timedelta(minutes=1)},
+    # Reply mails that waited for their hour (feedback: at most one mail per thread per hour).
+    "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
     "cleanup-mail": {"task": "post_office.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
 }
 

@@ -1,0 +1,94 @@
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from topics.models import Proposal
+
+from .models import Comment, ReportReason, Stance
+
+STANCE_CHOICES = [("", _("No choice")), *Stance.choices]
+
+
+class CommentForm(forms.Form):
+    """A comment or reply. The hidden token makes a double submission store one comment."""
+
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=Comment.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "data-counter": Comment.MAX_LENGTH}),
+        help_text=_("Plain text, at most 2000 characters. Links become clickable."),
+        error_messages={
+            "required": _("Write your comment first."),
+            "max_length": _("A comment can be at most %(limit_value)d characters; yours has %(show_value)d."),
+        },
+    )
+    stance = forms.ChoiceField(
+        label=_("Your comment is"),
+        choices=STANCE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Optional: are you for or against the recommendation?"),
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, stance=True, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        if not stance:
+            del self.fields["stance"]
+
+
+class ReplyForm(CommentForm):
+    def __init__(self, *args, **kwargs):
+        kwargs["stance"] = False
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Your reply")
+
+
+class CommentEditForm(CommentForm):
+    def __init__(self, *args, comment, **kwargs):
+        kwargs.setdefault("initial", {}).update({"text": comment.text, "stance": comment.stance})
+        super().__init__(*args, stance=comment.parent_id is None and comment.recommendation_id is not None, **kwargs)
+        del self.fields["token"]
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why do you report this comment?"),
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a reason."), "invalid_choice": _("Choose a reason from the list.")},
+    )
+    explanation = forms.CharField(
+        label=_("Explanation (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-counter": 1000}),
+        help_text=_("At most 1000 characters."),
+    )
+
+
+class ProposalForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_proposal_%s")  # the topic page also holds a comment form with "text"
+        super().__init__(*args, **kwargs)
+
+    class Meta:
+        model = Proposal
+        fields = ["text", "explanation"]
+        labels = {"text": _("Your proposed recommendation"), "explanation": _("Explanation (optional)")}
+        help_texts = {
+            "text": _("At most 600 characters. A moderator reads it before it is shown."),
+            "explanation": _("Why is this recommendation missing? At most 2000 characters."),
+        }
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3, "data-counter": 600}),
+            "explanation": forms.Textarea(attrs={"rows": 3, "data-counter": 2000}),
+        }
+        error_messages = {
+            "text": {
+                "required": _("Write the recommendation you propose."),
+                "max_length": _("A proposal can be at most %(limit_value)d characters; yours has %(show_value)d."),
+            }
+        }

@@ -1,0 +1,482 @@
+"""Writes of participants' input: votes, priorities, comments, reports, reply mails.
+
+Every function checks who (django-rules permissions), when (the topic's phase,
+inside the transaction) and what (allowed values, lengths) itself, so views,
+the admin, commands and tasks can all call it and a rule lives in one place.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from topics.services import ensure_open
+
+from .models import Choice, Comment, Priority, Report, ReportReason, Stance, Vote
+
+REPLY_MAIL_INTERVAL = timedelta(hours=1)
+DUPLICATE_WINDOW = timedelta(seconds=30)
+UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
+
+
+def refuse_unless(user, perm, obj=None):
+    if user is not None and user.has_perm(perm, obj):
+        return
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to take part."))
+    if getattr(user, "is_blocked", False):
+        raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
+    raise PermissionDenied(_("Confirm your e-mail address first. Then you can take part."))
+
+
+def _ensure_published(recommendation):
+    if not recommendation.is_published:
+        raise PermissionDenied(_("This recommendation is not available."))
+
+
+def _clean_text(text):
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _check_comment_text(text):
+    if not text:
+        raise ValidationError({"text": _("Write your comment first.")})
+    if len(text) > Comment.MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": _("A comment can be at most %(max)s characters; yours has %(count)s.")
+                % {"max": Comment.MAX_LENGTH, "count": len(text)}
+            }
+        )
+
+
+def _check_stance(stance):
+    if stance not in [*Stance.values, ""]:
+        raise ValidationError({"stance": _("Choose for, against or neutral, or leave it empty.")})
+
+
+# --- Votes and priorities -----------------------------------------------------------
+
+
+def vote_cast(*, participant, recommendation, choice) -> Vote:
+    """Set ``participant``'s position on ``recommendation`` (new or changed).
+
+    Guarantees: one row per participant and recommendation, also under
+    concurrent requests (the unique constraint decides; the losing request
+    updates the winner's row instead of failing); only for a participant who may
+    contribute, on a published recommendation of an open topic; ``choice`` is
+    agree, neutral or disagree.
+    """
+    refuse_unless(participant, "feedback.vote")
+    _ensure_published(recommendation)
+    if choice not in Choice.values:
+        raise ValidationError({"choice": _("Choose Agree, Neutral or Disagree.")})
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                ensure_open(recommendation.topic)
+                vote = (
+                    Vote.objects.select_for_update()
+                    .filter(participant=participant, recommendation=recommendation)
+                    .first()
+                )
+                if vote is None:
+                    vote = Vote(participant=participant, recommendation=recommendation, choice=choice)
+                    vote.full_clean(validate_constraints=False)  # the database is the guard, see below
+                    vote.save()
+                elif vote.choice != choice:
+                    vote.choice = choice
+                    vote.full_clean(validate_constraints=False)
+                    vote.save(update_fields=["choice", "updated_at"])
+                return vote
+        except IntegrityError:
+            # Another request stored this participant's vote between our read and
+            # insert; go round again and update that row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def vote_withdraw(*, participant, recommendation) -> bool:
+    """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
+    refuse_unless(participant, "feedback.vote")
+    _ensure_published(recommendation)
+    with transaction.atomic():
+        ensure_open(recommendation.topic)
+        deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
+    return bool(deleted)
+
+
+def priority_add(*, participant, recommendation) -> Priority:
+    """Mark ``recommendation`` as one of ``participant``'s priorities for its topic.
+
+    Guarantees: at most ``Priority.MAX_PER_TOPIC`` per participant per topic,
+    also under concurrent requests: the participant's row is locked first
+    (``SELECT ... FOR UPDATE``; on SQLite the IMMEDIATE transaction serialises
+    writers), so two requests cannot both count two and add a third and fourth.
+    Adding the same one twice returns the existing priority.
+    """
+    refuse_unless(participant, "feedback.vote")
+    _ensure_published(recommendation)
+    topic = recommendation.topic
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                ensure_open(topic)
+                get_user_model().objects.select_for_update().filter(pk=participant.pk).values_list("pk").get()
+                existing = Priority.objects.filter(participant=participant, recommendation=recommendation).first()
+                if existing:
+                    return existing
+                if Priority.objects.filter(participant=participant, topic=topic).count() >= Priority.MAX_PER_TOPIC:
+                    raise ValidationError(
+                        _(
+                            "You have already chosen %(max)s priorities for this topic. "
+                            "Remove one first if you want to choose this one."
+                        )
+                        % {"max": Priority.MAX_PER_TOPIC}
+                    )
+                priority = Priority(participant=participant, recommendation=recommendation, topic=topic)
+                priority.full_clean(validate_constraints=False)
+                priority.save()
+                return priority
+        except IntegrityError:
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def priority_remove(*, participant, recommendation) -> bool:
+    """Take away a priority; True if there was one. Open topics only."""
+    refuse_unless(participant, "feedback.vote")
+    _ensure_published(recommendation)
+    with transaction.atomic():
+        ensure_open(recommendation.topic)
+        deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
+    return bool(deleted)
+
+
+# --- Comments -----------------------------------------------------------------------
+
+
+def comment_create(*, author, topic, text, recommendation=None, parent=None, stance="", client_token=None) -> Comment:
+    """Post a comment on a recommendation, on the topic in general, or a reply.
+
+    Guarantees: participants who may contribute, open topics, published
+    recommendations of this topic only; replies are one level deep (a reply to a
+    reply joins the thread) and only to a visible comment; text 1-2000
+    characters, stored as plain text. A double submission stores one comment:
+    the form's ``client_token`` is unique per author, and without a token the
+    same text by the same author in the same place within 30 seconds is taken
+    as a repeat. The author of the comment replied to gets a mail after commit
+    (bundled, at most one an hour per thread).
+    """
+    refuse_unless(author, "feedback.comment")
+    text = _clean_text(text)
+    _check_comment_text(text)
+    _check_stance(stance)
+    if recommendation is not None:
+        _ensure_published(recommendation)
+        if recommendation.topic_id != topic.pk:
+            raise ValidationError(_("This recommendation does not belong to this topic."))
+    if parent is not None:
+        if parent.parent_id:
+            parent = parent.parent
+        if parent.topic_id != topic.pk or parent.recommendation_id != getattr(recommendation, "pk", None):
+            raise ValidationError(_("You can only reply to a comment in the same discussion."))
+        if not parent.is_visible:
+            raise ValidationError(_("You cannot reply to a comment that was deleted or hidden."))
+    if client_token is not None and not isinstance(client_token, uuid.UUID):
+        try:
+            client_token = uuid.UUID(str(client_token))
+        except ValueError:
+            client_token = None
+
+    with transaction.atomic():
+        ensure_open(topic)
+        repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
+        if repeat:
+            return repeat
+        comment = Comment(
+            topic=topic,
+            recommendation=recommendation,
+            parent=parent,
+            author=author,
+            text=text,
+            stance=stance,
+            client_token=client_token,
+        )
+        comment.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                comment.save()
+        except IntegrityError:
+            repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
+            if repeat:
+                return repeat
+            raise
+        if parent is not None and parent.author_id != author.pk:
+            _queue_reply_mail(parent)
+    return comment
+
+
+def _find_repeat(author, topic, recommendation, parent, text, client_token):
+    if client_token is not None:
+        found = Comment.objects.filter(author=author, client_token=client_token).first()
+        if found:
+            return found
+    return (
+        Comment.objects.filter(
+            author=author,
+            topic=topic,
+            recommendation=recommendation,
+            parent=parent,
+            text=text,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def comment_update(*, comment, author, text, stance="") -> Comment:
+    """Change the text or stance of one's own comment while the topic is open; marks it edited."""
+    refuse_unless(author, "feedback.edit_own_comment", comment)
+    text = _clean_text(text)
+    _check_comment_text(text)
+    _check_stance(stance)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
+        ensure_open(comment.topic)
+        if not comment.is_visible:
+            raise ValidationError(_("A deleted or hidden comment cannot be changed."))
+        if comment.text != text or comment.stance != stance:
+            comment.text = text
+            comment.stance = stance
+            comment.edited_at = timezone.now()
+            comment.full_clean(validate_constraints=False)
+            comment.save(update_fields=["text", "stance", "edited_at"])
+    return comment
+
+
+def comment_delete(*, comment, author) -> Comment:
+    """Delete one's own comment while the topic is open.
+
+    The row stays (marked deleted, never shown) so replies keep their context
+    under a placeholder. Deleting twice is harmless.
+    """
+    refuse_unless(author, "feedback.delete_own_comment", comment)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
+        ensure_open(comment.topic)
+        if not comment.is_deleted:
+            comment.is_deleted = True
+            comment.deleted_at = timezone.now()
+            comment.save(update_fields=["is_deleted", "deleted_at"])
+    return comment
+
+
+def comment_hide(*, comment, moderator, reason) -> Comment:
+    """Hide a comment for everyone (moderators only, in any phase).
+
+    The public sees a placeholder with ``reason``; replies stay. Open reports
+    on the comment are marked resolved by the moderator.
+    """
+    refuse_unless(moderator, "feedback.hide_comment")
+    reason = _clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason. It is shown instead of the comment.")})
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        now = timezone.now()
+        comment.is_hidden = True
+        comment.hidden_reason = reason
+        comment.hidden_by = moderator
+        comment.hidden_at = now
+        comment.full_clean(validate_constraints=False)
+        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+        Report.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=now, resolved_by=moderator)
+    return comment
+
+
+def comment_unhide(*, comment, moderator) -> Comment:
+    """Show a hidden comment again (moderators only)."""
+    refuse_unless(moderator, "feedback.hide_comment")
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment.is_hidden = False
+        comment.hidden_reason = ""
+        comment.hidden_by = None
+        comment.hidden_at = None
+        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+    return comment
+
+
+def report_create(*, comment, reporter, reason, explanation="") -> Report:
+    """Report someone else's visible comment to the moderators, once per reporter."""
+    refuse_unless(reporter, "feedback.comment")
+    if comment.author_id == reporter.pk:
+        raise PermissionDenied(_("You cannot report your own comment."))
+    if reason not in ReportReason.values:
+        raise ValidationError({"reason": _("Choose a reason from the list.")})
+    explanation = _clean_text(explanation)
+    if len(explanation) > 1000:
+        raise ValidationError(
+            {
+                "explanation": _("The explanation can be at most %(max)s characters; yours has %(count)s.")
+                % {"max": 1000, "count": len(explanation)}
+            }
+        )
+    already = ValidationError(_("You have already reported this comment. The moderators will look at it."))
+    with transaction.atomic():
+        comment = Comment.objects.select_related("topic").get(pk=comment.pk)
+        ensure_open(comment.topic)
+        if not comment.is_visible:
+            raise ValidationError(_("This comment is no longer shown."))
+        if Report.objects.filter(comment=comment, reporter=reporter).exists():
+            raise already
+        report = Report(comment=comment, reporter=reporter, reason=reason, explanation=explanation)
+        report.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            raise already from None
+    return report
+
+
+# --- Reply mails ----------------------------------------------------------------------
+
+
+def _queue_reply_mail(thread):
+    from . import tasks
+
+    wait = 0
+    if thread.reply_mail_sent_at:
+        wait = max(0, int((thread.reply_mail_sent_at + REPLY_MAIL_INTERVAL - timezone.now()).total_seconds()) + 1)
+    thread_id = thread.pk
+    transaction.on_commit(lambda: tasks.send_reply_mail.apply_async(args=[thread_id], countdown=wait))
+
+
+def unsubscribe_token(user):
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_user(token):
+    """The user a reply-mail unsubscribe token belongs to, or None when it is not valid."""
+    try:
+        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=pk, deleted_at__isnull=True).first()
+
+
+def reply_mails_unsubscribe(*, user) -> None:
+    """Turn off reply mails for ``user`` (one-click unsubscribe). Safe to repeat."""
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(notify_replies=False)
+    user.notify_replies = False
+
+
+def reply_mail_send(*, thread_id) -> bool:
+    """Mail the author of comment ``thread_id`` about replies they were not told about yet.
+
+    Guarantees: at most one mail per thread per hour (replies that arrive in the
+    meantime wait and go together in the next mail); never to someone who turned
+    reply mails off, was deleted or blocked; never about their own replies or
+    deleted/hidden ones; safe to run twice (the thread row is locked and records
+    the last reply covered). The mail is queued and leaves after commit.
+    """
+    with transaction.atomic():
+        thread = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author", "topic", "recommendation")
+            .filter(pk=thread_id, parent__isnull=True)
+            .first()
+        )
+        if thread is None or thread.is_deleted:
+            return False
+        recipient = thread.author
+        if not recipient.notify_replies or recipient.deleted_at or not recipient.is_active or not recipient.email:
+            return False
+        now = timezone.now()
+        if thread.reply_mail_sent_at and now < thread.reply_mail_sent_at + REPLY_MAIL_INTERVAL:
+            return False
+        replies = list(
+            thread.replies.filter(is_deleted=False, is_hidden=False, pk__gt=thread.reply_mail_last_reply_id or 0)
+            .exclude(author=recipient)
+            .select_related("author")
+            .order_by("pk")
+        )
+        if not replies:
+            return False
+        _send_reply_mail(thread, replies)
+        thread.reply_mail_sent_at = now
+        thread.reply_mail_last_reply_id = replies[-1].pk
+        thread.save(update_fields=["reply_mail_sent_at", "reply_mail_last_reply_id"])
+    return True
+
+
+def _send_reply_mail(thread, replies):
+    recipient = thread.author
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        from .selectors import comment_url
+
+        unsubscribe_url = settings.SITE_URL + reverse(
+            "feedback:unsubscribe", kwargs={"token": unsubscribe_token(recipient)}
+        )
+        context = {
+            "recipient": recipient,
+            "thread": thread,
+            "replies": replies,
+            "topic": thread.topic,
+            "comment_url": settings.SITE_URL + comment_url(replies[-1]),
+            "unsubscribe_url": unsubscribe_url,
+            "SITE_NAME": settings.SITE_NAME,
+        }
+        subject = _("New reply to your comment on “%(topic)s”") % {"topic": thread.topic.title}
+        body = render_to_string("feedback/email/reply_notification.txt", context)
+        html = render_to_string("feedback/email/reply_notification.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        to=[recipient.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def reply_mails_due():
+    """Ids of threads with replies waiting for a mail whose hour has passed (for the periodic task)."""
+    from django.db.models import Exists, OuterRef, Q
+    from django.db.models.functions import Coalesce
+
+    now = timezone.now()
+    waiting = (
+        Comment.objects.filter(
+            parent=OuterRef("pk"),
+            is_deleted=False,
+            is_hidden=False,
+            pk__gt=Coalesce(OuterRef("reply_mail_last_reply_id"), 0),
+        )
+        .exclude(author=OuterRef("author"))
+        .values("pk")
+    )
+    return list(
+        Comment.objects.filter(parent__isnull=True, is_deleted=False, author__notify_replies=True)
+        .filter(Q(reply_mail_sent_at__isnull=True) | Q(reply_mail_sent_at__lte=now - REPLY_MAIL_INTERVAL))
+        .filter(Exists(waiting))
+        .values_list("pk", flat=True)[:500]
+    )

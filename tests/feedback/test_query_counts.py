@@ -1,0 +1,70 @@
+"""The topic and recommendation pages cost the same number of queries whatever the volume."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from feedback.models import Comment, Priority, Vote
+from participants.models import User
+from tests.factories import ModeratorFactory, RecommendationFactory
+
+
+def _fill(topic, recommendations, author, *, comments, voters):
+    users = User.objects.bulk_create(
+        [User(email=f"massa{voters}-{i}@example.org", sector="bedrijfsleven", first_name="M") for i in range(voters)]
+    )
+    votes = [
+        Vote(participant=u, recommendation=r, choice=["agree", "neutral", "disagree"][i % 3])
+        for i, u in enumerate(users)
+        for r in recommendations
+    ]
+    Vote.objects.bulk_create(votes)
+    Priority.objects.bulk_create(
+        [Priority(participant=u, recommendation=recommendations[0], topic=topic) for u in users]
+    )
+    per_place = comments // (len(recommendations) + 1)
+    rows = []
+    for place in [None, *recommendations]:
+        rows += [
+            Comment(topic=topic, recommendation=place, author=users[i % len(users)], text=f"Reactie {i}")
+            for i in range(per_place)
+        ]
+    parents = Comment.objects.bulk_create(rows)
+    # Some replies in the general discussion.
+    general = [c for c in parents if c.recommendation_id is None][:5]
+    Comment.objects.bulk_create(
+        [Comment(topic=topic, parent=p, author=author, text="Antwoord") for p in general for _ in range(2)]
+    )
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "participant", "moderator"])
+def test_topic_page_query_count_is_flat(client, topic, participant, who, django_assert_num_queries):
+    recommendations = [RecommendationFactory(topic=topic, position=i) for i in range(1, 11)]
+    user = {"anonymous": None, "participant": participant, "moderator": ModeratorFactory()}[who]
+    if user:
+        client.force_login(user)
+    url = topic.get_absolute_url()
+    rec_url = f"/onderwerpen/{topic.slug}/adviezen/{recommendations[0].pk}/"
+
+    _fill(topic, recommendations, participant, comments=11, voters=1)
+    small, small_rec = _count(client, url), _count(client, rec_url)
+    _fill(topic, recommendations, participant, comments=2000, voters=499)
+    assert Comment.objects.count() > 2000 and Vote.objects.filter(recommendation=recommendations[0]).count() == 500
+    # Pinned: session + user for logged-in users; topic; considerations; recommendations with counts;
+    # groups (moderator?), own votes (not for a moderator: sees all); verified e-mail; general comments: count, page, replies.
+    expected = {"anonymous": 6, "participant": 11, "moderator": 10}[who]
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert small == expected
+    html = response.content.decode()
+    assert "Reactie" in html
+    # The recommendation page: as above, but no considerations; a priority count for participants.
+    assert small_rec == {"anonymous": 5, "participant": 11, "moderator": 10}[who]
+    assert _count(client, rec_url) == small_rec

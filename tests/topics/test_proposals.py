@@ -1,0 +1,70 @@
+"""Proposals: private until a moderator approves; then a recommendation like the workshop's."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from feedback import services as feedback_services
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
+from topics import services
+from topics.models import Proposal, Source
+
+
+@pytest.fixture
+def topic(db):
+    return TopicFactory(opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=5))
+
+
+def test_submit_approve_publishes_at_next_position(client, topic):
+    RecommendationFactory(topic=topic, position=1)
+    RecommendationFactory(topic=topic, position=2)
+    author = ParticipantFactory(first_name="Fatima", last_name="El Amrani", organisation="Gemeente Zwolle")
+    proposal = services.proposal_submit(author=author, topic=topic, text="Meer groen in de stad", explanation="Hitte")
+    assert services.proposal_submit(author=author, topic=topic, text="Meer groen in de stad").pk == proposal.pk
+    assert "Meer groen in de stad" not in client.get(topic.get_absolute_url()).content.decode()
+
+    with pytest.raises(PermissionDenied):
+        services.proposal_approve(proposal=proposal, moderator=author)
+    moderator = ModeratorFactory()
+    proposal = services.proposal_approve(proposal=proposal, moderator=moderator)
+    again = services.proposal_approve(proposal=proposal, moderator=moderator)
+    assert again.recommendation_id == proposal.recommendation_id
+    rec = proposal.recommendation
+    assert (rec.position, rec.source, rec.proposed_by, rec.is_published) == (3, Source.PARTICIPANT, author, True)
+
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Meer groen in de stad" in page
+    assert "Voorgesteld door een deelnemer: Fatima El Amrani (Gemeente Zwolle)" in page
+    assert page.count("Uit de bijeenkomst van 26 juni 2024") == 2
+    # It can be voted on like the workshop's.
+    feedback_services.vote_cast(participant=ParticipantFactory(), recommendation=rec, choice="agree")
+
+
+def test_reject_with_note_and_refusals(topic):
+    author = ParticipantFactory()
+    proposal = services.proposal_submit(author=author, topic=topic, text="Iets")
+    proposal = services.proposal_reject(proposal=proposal, moderator=ModeratorFactory(), note="Staat al in advies 2")
+    assert proposal.status == Proposal.Status.REJECTED and proposal.moderator_note == "Staat al in advies 2"
+    with pytest.raises(ValidationError):
+        services.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
+    with pytest.raises(ValidationError):
+        services.proposal_submit(author=author, topic=topic, text="x" * 601)
+    with pytest.raises(PermissionDenied):
+        services.proposal_submit(author=ParticipantFactory(verified=False), topic=topic, text="Iets")
+    closed = TopicFactory(opens_at=timezone.now() - timedelta(days=9), closes_at=timezone.now() - timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        services.proposal_submit(author=author, topic=closed, text="Te laat")
+
+
+def test_admin_approve_action(client, topic):
+    author = ParticipantFactory()
+    proposal = services.proposal_submit(author=author, topic=topic, text="<script>x</script> voorstel")
+    moderator = ModeratorFactory(is_superuser=True)
+    client.force_login(moderator)
+    listing = client.get("/admin/topics/proposal/").content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt;" in listing and "<script>x</script>" not in listing
+    client.post("/admin/topics/proposal/", {"action": "approve", "_selected_action": [proposal.pk]})
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.APPROVED and proposal.recommendation
