@@ -79,7 +79,15 @@ def topic_briefing(*, topic, sort=None):
     rows = []
     for result in data.recommendations:
         stances = comments.get(result.id, {})
-        rows.append({"result": result, "for": stances.get(Stance.FOR, []), "against": stances.get(Stance.AGAINST, [])})
+        rows.append(
+            {
+                "result": result,
+                "stances": [
+                    (Stance.FOR, _("Most supported comments for"), stances.get(Stance.FOR, [])),
+                    (Stance.AGAINST, _("Most supported comments against"), stances.get(Stance.AGAINST, [])),
+                ],
+            }
+        )
     proposals = list(
         Proposal.objects.filter(topic=topic)
         .exclude(status=Proposal.Status.REJECTED)
@@ -130,7 +138,7 @@ def workbook_filename(job):
 
 # --- Workbook --------------------------------------------------------------------------------
 
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def _sheet_title(topic, used):
