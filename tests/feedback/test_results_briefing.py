@@ -3,6 +3,7 @@
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from openpyxl import load_workbook
 
 from feedback import briefing, results
 from feedback.models import Comment
-from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory, RecommendationFactory
+from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,14 @@ def data(nmp_content, voters):
     voters(second, {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)})
     author = ParticipantFactory(first_name="Fenna", last_name="Voor")
     replier = ParticipantFactory()
-    strong = Comment.objects.create(topic=topic, recommendation=first, author=author, text="Sterk argument", stance="for")
+    strong = Comment.objects.create(
+        topic=topic, recommendation=first, author=author, text="Sterk argument", stance="for"
+    )
     Comment.objects.create(topic=topic, recommendation=first, author=replier, text="Eens!", parent=strong)
     Comment.objects.create(topic=topic, recommendation=first, author=author, text="Zwak argument", stance="for")
-    Comment.objects.create(topic=topic, recommendation=first, author=replier, text="=cmd|' /C calc'!A0", stance="against")
+    Comment.objects.create(
+        topic=topic, recommendation=first, author=replier, text="=cmd|' /C calc'!A0", stance="against"
+    )
     Comment.objects.create(
         topic=topic,
         recommendation=first,
@@ -70,14 +75,17 @@ def test_blocked_moderator_account_that_was_deleted_has_no_access(client, data):
 def test_printable_page(client, data, django_assert_max_num_queries):
     client.force_login(ModeratorFactory())
     slug = data["topic"].slug
-    response = client.get(f"/resultaten/briefing/{slug}/")
+    client.get(f"/resultaten/briefing/{slug}/")
+    # session, user, groups, topic, recommendations, votes, priorities, comments, proposals
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/resultaten/briefing/{slug}/")
     page = response.content.decode()
     assert "Sterk argument" in page and "Zwak argument" in page
     assert page.index("Sterk argument") < page.index("Zwak argument")  # a reply counts as support
     assert "Verborgen tekst" not in page and "Weg" not in page
     assert "=cmd|" in page  # HTML escapes, no neutralising needed on a web page
     assert "Breed gedragen" in page and "Verdeeld" in page
-    assert "@media print" in open("static/css/results.css").read()
+    assert "@media print" in Path("static/css/results.css").read_text()
 
 
 def test_unknown_topic_or_job_is_404(client, data):
