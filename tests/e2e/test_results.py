@@ -2,6 +2,7 @@
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -81,7 +82,7 @@ def test_closed_topic_shows_results_to_everyone(page, voted):
     expect(page.get_by_role("link", name="Steun", exact=True)).to_have_attribute("aria-current", "true")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download deze cijfers (CSV)").click()
-    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("topic,recommendation_id,")
     assert f"{topic.slug},{rec.pk}," in text
 
@@ -132,7 +133,7 @@ def test_moderator_downloads_the_briefing_workbook(page, voted, login, settings,
         page.get_by_role("link", name="Download werkmap").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    workbook = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert len(workbook.sheetnames) == 11
     assert workbook.sheetnames[-1] == "Reacties"
     sheet = workbook.worksheets[6]
