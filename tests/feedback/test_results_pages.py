@@ -247,3 +247,21 @@ def test_moderator_sees_open_topic_results(client, open_topic, voters):
     voters(rec, {"gemeente": (3, 0, 0)})
     client.force_login(ModeratorFactory())
     assert client.get("/api/topics/open/results/").json()[0]["visible"] is True
+
+
+def test_page_shows_the_selectors_figures(client, closed_topic, voters):
+    rec = RecommendationFactory(topic=closed_topic)
+    voters(rec, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1)}, priorities={"bedrijfsleven": 3})
+    api = client.get("/api/topics/gesloten/results/").json()[0]
+    page = client.get("/onderwerpen/gesloten/resultaten/").content.decode()
+    totals = api["totals"]
+    for choice in ("agree", "neutral", "disagree"):
+        pct = round(totals["shares"][choice] * 100)
+        assert f'{totals[choice]} <span class="results-table__pct">({pct}%)</span>' in page
+    assert f'<td class="results-table__num">{totals["priority"]}</td>' in page
+    assert f"{api['consensus']['score']:.2f}".replace(".", ",") in page
+    chart = client.get(f"/onderwerpen/gesloten/resultaten/{rec.pk}/").content.decode()
+    for code in ("gemeente", "bedrijfsleven"):
+        shares = api["by_sector"][code]["shares"]
+        figures = " · ".join(f"{round(shares[c] * 100)}%" for c in ("agree", "neutral", "disagree"))
+        assert figures in chart
