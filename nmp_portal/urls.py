@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
+from feedback.results_urls import api_urlpatterns as results_api_urls
+
 from . import views
 
 # The admin login is allauth's: its rate limits and two-step verification apply.
@@ -17,6 +19,7 @@ handler500 = "nmp_portal.views.error_500"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/", include("topics.api_urls")),
+    path("api/", include((results_api_urls, "results_api"))),
     re_path(r"^api/", views.error_404),  # any other API path: JSON 404
     path("i18n/setlang/", set_language, name="set_language"),
 ]
@@ -25,6 +28,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("topics.urls")),
     path("", include("feedback.urls")),
+    path("", include("feedback.results_urls")),
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),

@@ -240,3 +240,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"post_office": {"level": "WARNING"}},
 }
+
+# --- Results per sector (feedback/results.py; see docs/results.md) ---------------------
+# A sector's figures are shown only from this many voters on a recommendation
+# ("te weinig stemmen" below it), to keep shares meaningful and individuals unrecognisable.
+RESULTS_MIN_SECTOR_VOTERS = env.int("RESULTS_MIN_SECTOR_VOTERS", default=3)
+# Below this many voters in total a recommendation gets the label "Te weinig stemmen".
+RESULTS_MIN_TOTAL_VOTERS = env.int("RESULTS_MIN_TOTAL_VOTERS", default=10)
+# "Breed gedragen" / "Verdeeld" need at least this many sectors with enough voters.
+RESULTS_MIN_SECTORS = env.int("RESULTS_MIN_SECTORS", default=2)
+# A sector has a majority for a position when its share is strictly above this.
+RESULTS_MAJORITY = env.float("RESULTS_MAJORITY", default=0.5)
+# Briefing: how many comments for and against each recommendation are shown.
+RESULTS_BRIEFING_COMMENTS_PER_STANCE = 3
+
+# Files the site writes (briefing workbooks). Not served publicly: downloads go through a view.
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))

@@ -1,0 +1,358 @@
+"""The briefing for the autumn session: one printable page per topic and one XLSX workbook.
+
+For moderators and organisers only (permission ``feedback.view_briefing``).
+Every figure comes from ``feedback.results``; this module only arranges it.
+The workbook is written by a Celery task (``briefing_tasks``) that reports its
+progress in the cache under a job id, so a large workbook does not hold up a
+request.
+"""
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import rules
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from participants.rules import is_moderator, is_organiser
+from topics.models import Proposal
+
+from . import results
+from .models import Comment, Stance
+
+PERMISSION = "feedback.view_briefing"
+rules.add_perm(PERMISSION, is_moderator | is_organiser)
+
+JOB_TIMEOUT = 60 * 60 * 24  # a finished job (and its download) is kept for a day
+
+
+class JobState:
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# --- Printable page ---------------------------------------------------------------------------
+
+
+def supported_comments(*, topic, limit=None):
+    """The most supported comments for and against each recommendation of ``topic``.
+
+    "Most supported" (there are no likes): visible top-level comments with that
+    stance, ordered by featured-by-a-moderator first, then by how many distinct
+    participants replied to them (visible replies), then oldest first. One query.
+    Returns {recommendation id: {"for": [...], "against": [...]}}.
+    """
+    limit = limit or settings.RESULTS_BRIEFING_COMMENTS_PER_STANCE
+    visible_reply = Q(replies__is_deleted=False, replies__is_hidden=False)
+    comments = (
+        Comment.objects.filter(
+            topic=topic,
+            recommendation__isnull=False,
+            parent__isnull=True,
+            is_deleted=False,
+            is_hidden=False,
+            stance__in=[Stance.FOR, Stance.AGAINST],
+        )
+        .select_related("author")
+        .annotate(repliers=Count("replies__author", filter=visible_reply, distinct=True))
+        .order_by("-is_featured", "-repliers", "created_at", "pk")
+    )
+    grouped = {}
+    for comment in comments:
+        bucket = grouped.setdefault(comment.recommendation_id, {Stance.FOR: [], Stance.AGAINST: []})[comment.stance]
+        if len(bucket) < limit:
+            bucket.append(comment)
+    return grouped
+
+
+def topic_briefing(*, topic, sort=None):
+    """Everything the printable briefing page of one topic shows (fixed number of queries)."""
+    data = results.topic_results(topic=topic, visibility=results.ALL, sort=sort)
+    comments = supported_comments(topic=topic)
+    rows = []
+    for result in data.recommendations:
+        stances = comments.get(result.id, {})
+        rows.append(
+            {
+                "result": result,
+                "stances": [
+                    (Stance.FOR, _("Most supported comments for"), stances.get(Stance.FOR, [])),
+                    (Stance.AGAINST, _("Most supported comments against"), stances.get(Stance.AGAINST, [])),
+                ],
+            }
+        )
+    proposals = list(
+        Proposal.objects.filter(topic=topic)
+        .exclude(status=Proposal.Status.REJECTED)
+        .select_related("author")
+        .order_by("-created_at")
+    )
+    return {
+        "topic": topic,
+        "results": data,
+        "rows": rows,
+        "proposals": proposals,
+        "thresholds": results.thresholds(),
+        "generated_at": timezone.now(),
+    }
+
+
+# --- Jobs (progress in the cache) ---------------------------------------------------------------
+
+
+def _job_key(job_id):
+    return f"results:briefing-job:{job_id}"
+
+
+def job_get(job_id):
+    return cache.get(_job_key(job_id))
+
+
+def job_set(job_id, **changes):
+    job = cache.get(_job_key(job_id)) or {"state": JobState.QUEUED, "progress": 0, "include_hidden": False}
+    job.update(changes)
+    job.setdefault("created_at", timezone.now().isoformat())
+    cache.set(_job_key(job_id), job, JOB_TIMEOUT)
+    return job
+
+
+def workbook_dir():
+    return Path(settings.MEDIA_ROOT) / "briefings"
+
+
+def workbook_path(job_id):
+    return workbook_dir() / f"{job_id}.xlsx"
+
+
+def workbook_filename(job):
+    stamp = (job.get("created_at") or "")[:10] or timezone.now().date().isoformat()
+    return f"briefing-najaarssessie-{stamp}.xlsx"
+
+
+# --- Workbook --------------------------------------------------------------------------------
+
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def _sheet_title(topic, used):
+    title = f"{topic.number}. {topic.title}".translate(_SHEET_FORBIDDEN)[:31].strip()
+    base, n = title, 2
+    while title in used:
+        suffix = f" ({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(title)
+    return title
+
+
+def _local(dt):
+    """Excel has no time zones: write local (Amsterdam) time without zone."""
+    return timezone.localtime(dt).replace(tzinfo=None) if dt else None
+
+
+def _cell(value):
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return results.neutralise(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return results.neutralise(str(value))
+
+
+def _append(sheet, values, bold=False):
+    from openpyxl.styles import Font
+
+    sheet.append([_cell(v) for v in values])
+    if bold:
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+
+
+def _yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+RANKING_HEADER_KEYS = [
+    gettext_noop("Rank"),
+    gettext_noop("Recommendation number"),
+    gettext_noop("Recommendation"),
+    gettext_noop("Source"),
+    gettext_noop("Voters"),
+    gettext_noop("Agree"),
+    gettext_noop("Neutral"),
+    gettext_noop("Disagree"),
+    gettext_noop("Priority"),
+    gettext_noop("Support (mean agree share per sector)"),
+    gettext_noop("Consensus"),
+    gettext_noop("Consensus score"),
+    gettext_noop("Divisiveness"),
+]
+
+
+def write_topic_sheet(sheet, *, topic, data, proposals):
+    """One topic's ranking, sector split and new proposals, figures as numbers."""
+    _append(sheet, [str(topic)], bold=True)
+    _append(sheet, [_("Generated on"), _local(timezone.now())])
+    _append(
+        sheet,
+        [
+            _("Sectors with fewer than %(n)s voters show no figures (too few votes).")
+            % {"n": settings.RESULTS_MIN_SECTOR_VOTERS}
+        ],
+    )
+    _append(sheet, [])
+    _append(sheet, [_("Ranking by support")], bold=True)
+    _append(sheet, [_(h) for h in RANKING_HEADER_KEYS], bold=True)
+    for result in data.visible:
+        rec, total = result.recommendation, result.total
+        _append(
+            sheet,
+            [
+                result.rank,
+                rec.position,
+                rec.text,
+                rec.get_source_display(),
+                total.voters,
+                total.agree,
+                total.neutral,
+                total.disagree,
+                total.priority,
+                result.support,
+                str(result.consensus_label),
+                result.score,
+                result.divisiveness,
+            ],
+        )
+    _append(sheet, [])
+    _append(sheet, [_("Split per sector")], bold=True)
+    _append(
+        sheet,
+        [
+            _("Recommendation number"),
+            _("Sector"),
+            _("Enough votes"),
+            _("Voters"),
+            _("Agree"),
+            _("Neutral"),
+            _("Disagree"),
+            _("Priority"),
+            _("Share agree"),
+            _("Share neutral"),
+            _("Share disagree"),
+        ],
+        bold=True,
+    )
+    for result in sorted(data.visible, key=lambda r: r.recommendation.position):
+        for group in result.sectors:
+            shares = group.shares or {}
+            _append(
+                sheet,
+                [
+                    result.recommendation.position,
+                    str(group.label),
+                    _yes_no(group.enough),
+                    group.voters,
+                    group.agree,
+                    group.neutral,
+                    group.disagree,
+                    group.priority,
+                    shares.get("agree"),
+                    shares.get("neutral"),
+                    shares.get("disagree"),
+                ],
+            )
+    _append(sheet, [])
+    _append(sheet, [_("New proposals")], bold=True)
+    _append(sheet, [_("Status"), _("Proposal"), _("Explanation"), _("Submitted on")], bold=True)
+    for proposal in proposals:
+        _append(
+            sheet, [proposal.get_status_display(), proposal.text, proposal.explanation, _local(proposal.created_at)]
+        )
+    sheet.column_dimensions["C"].width = 60
+    sheet.column_dimensions["B"].width = 14
+
+
+COMMENTS_SHEET = "Reacties"
+
+
+def write_comments_sheet(sheet, *, include_hidden):
+    """All comments of all topics (deleted ones never; hidden ones only when asked, and marked)."""
+    header = [
+        _("Topic"),
+        _("Recommendation number"),
+        _("Comment"),
+        _("Reply to"),
+        _("Author"),
+        _("Sector"),
+        _("Stance"),
+        _("Posted on"),
+        _("Text"),
+        _("Featured"),
+    ]
+    if include_hidden:
+        header.append(_("Hidden by a moderator"))
+    _append(sheet, header, bold=True)
+    comments = Comment.objects.filter(is_deleted=False).select_related("author", "topic", "recommendation")
+    if not include_hidden:
+        comments = comments.filter(is_hidden=False)
+    for comment in comments.order_by("topic__number", "recommendation__position", "created_at", "pk").iterator(
+        chunk_size=2000
+    ):
+        row = [
+            str(comment.topic),
+            comment.recommendation.position if comment.recommendation_id else _("General"),
+            comment.pk,
+            comment.parent_id,
+            str(comment.author.public_name),
+            comment.author.get_sector_display(),
+            comment.get_stance_display(),
+            _local(comment.created_at),
+            comment.text,
+            _yes_no(comment.is_featured),
+        ]
+        if include_hidden:
+            row.append((_("Hidden: %(reason)s") % {"reason": comment.hidden_reason}) if comment.is_hidden else "")
+        _append(sheet, row)
+    sheet.column_dimensions["I"].width = 80
+
+
+def write_workbook(*, path, include_hidden=False, progress=None):
+    """Write the briefing workbook to ``path`` atomically: a sheet per topic, then all comments.
+
+    ``progress(percent)`` is called as the work advances. Safe to run twice:
+    the file is written under a temporary name and moved into place.
+    """
+    from openpyxl import Workbook
+
+    progress = progress or (lambda percent: None)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used = {COMMENTS_SHEET}
+    proposals = {}
+    for proposal in (
+        Proposal.objects.exclude(status=Proposal.Status.REJECTED).select_related("author").order_by("-created_at")
+    ):
+        proposals.setdefault(proposal.topic_id, []).append(proposal)
+    overview = results.overview_results()
+    steps = len(overview.topics) + 2
+    for index, (topic, data) in enumerate(overview.topics, start=1):
+        sheet = workbook.create_sheet(_sheet_title(topic, used))
+        write_topic_sheet(sheet, topic=topic, data=data, proposals=proposals.get(topic.pk, []))
+        progress(int(index * 100 / steps))
+    write_comments_sheet(workbook.create_sheet(COMMENTS_SHEET), include_hidden=include_hidden)
+    progress(int((steps - 1) * 100 / steps))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    workbook.save(tmp)
+    os.replace(tmp, path)
+    progress(100)
+    return path

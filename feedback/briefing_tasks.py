@@ -1,0 +1,28 @@
+"""Background work of the briefing (imported from FeedbackConfig.ready, since Celery only autodiscovers tasks.py)."""
+
+import logging
+
+from celery import shared_task
+from django.utils import translation
+
+from . import briefing
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def build_briefing_workbook(*, job_id, include_hidden=False, language="nl"):
+    """Write the briefing workbook for ``job_id`` and report progress in the cache. Safe to run twice."""
+    briefing.job_set(job_id, state=briefing.JobState.RUNNING, progress=0)
+    try:
+        with translation.override(language):
+            briefing.write_workbook(
+                path=briefing.workbook_path(job_id),
+                include_hidden=include_hidden,
+                progress=lambda percent: briefing.job_set(job_id, progress=percent),
+            )
+    except Exception:
+        logger.exception("Briefing workbook %s failed", job_id)
+        briefing.job_set(job_id, state=briefing.JobState.FAILED)
+        raise
+    briefing.job_set(job_id, state=briefing.JobState.DONE, progress=100)

@@ -1,0 +1,213 @@
+"""The briefing: who may see it, the printable page, and the XLSX workbook made by the background task."""
+
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from feedback import briefing, results
+from feedback.models import Comment
+from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def data(nmp_content, voters):
+    topic = nmp_content.get(number=7)
+    topic.opens_at, topic.closes_at = timezone.now() - timedelta(days=30), timezone.now() + timedelta(days=30)
+    topic.save()
+    first, second = topic.recommendations.order_by("position")[:2]
+    voters(first, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0)}, priorities={"gemeente": 2})
+    voters(second, {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)})
+    author = ParticipantFactory(first_name="Fenna", last_name="Voor")
+    replier = ParticipantFactory()
+    strong = Comment.objects.create(
+        topic=topic, recommendation=first, author=author, text="Sterk argument", stance="for"
+    )
+    Comment.objects.create(topic=topic, recommendation=first, author=replier, text="Eens!", parent=strong)
+    Comment.objects.create(topic=topic, recommendation=first, author=author, text="Zwak argument", stance="for")
+    Comment.objects.create(
+        topic=topic, recommendation=first, author=replier, text="=cmd|' /C calc'!A0", stance="against"
+    )
+    Comment.objects.create(
+        topic=topic,
+        recommendation=first,
+        author=replier,
+        text="Verborgen tekst",
+        stance="against",
+        is_hidden=True,
+        hidden_reason="Persoonsgegevens",
+    )
+    Comment.objects.create(topic=topic, recommendation=first, author=replier, text="Weg", is_deleted=True)
+    return {"topic": topic, "first": first, "second": second}
+
+
+@pytest.mark.parametrize(
+    ("factory", "status"),
+    [(None, 302), (ParticipantFactory, 403), (ModeratorFactory, 200), (OrganiserFactory, 200)],
+)
+def test_briefing_is_for_moderators_and_organisers(client, data, factory, status):
+    if factory:
+        client.force_login(factory())
+    slug = data["topic"].slug
+    assert client.get("/resultaten/briefing/").status_code == status
+    assert client.get(f"/resultaten/briefing/{slug}/").status_code == status
+    response = client.post("/resultaten/briefing/werkmap/")
+    assert response.status_code == (302 if factory in (None, ModeratorFactory, OrganiserFactory) else 403)
+
+
+def test_blocked_moderator_account_that_was_deleted_has_no_access(client, data):
+    moderator = ModeratorFactory(deleted_at=timezone.now())
+    client.force_login(moderator)
+    assert client.get("/resultaten/briefing/").status_code == 403
+
+
+def test_printable_page(client, data, django_assert_max_num_queries):
+    client.force_login(ModeratorFactory())
+    slug = data["topic"].slug
+    client.get(f"/resultaten/briefing/{slug}/")
+    # session, user, groups, topic, recommendations, votes, priorities, comments, proposals
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/resultaten/briefing/{slug}/")
+    page = response.content.decode()
+    assert "Sterk argument" in page and "Zwak argument" in page
+    assert page.index("Sterk argument") < page.index("Zwak argument")  # a reply counts as support
+    assert "Verborgen tekst" not in page and "Weg" not in page
+    assert "=cmd|" in page  # HTML escapes, no neutralising needed on a web page
+    assert "Breed gedragen" in page and "Verdeeld" in page
+    assert "@media print" in Path("static/css/results.css").read_text()
+
+
+def test_unknown_topic_or_job_is_404(client, data):
+    client.force_login(ModeratorFactory())
+    assert client.get("/resultaten/briefing/bestaat-niet/").status_code == 404
+    assert client.get("/resultaten/briefing/werkmap/" + "0" * 32 + "/").status_code == 404
+    assert client.get("/resultaten/briefing/werkmap/" + "0" * 32 + "/download/").status_code == 404
+    assert client.get("/resultaten/briefing/werkmap/../../etc/passwd/download/").status_code == 404
+
+
+def _make_workbook(client, django_capture_on_commit_callbacks, include_hidden=False):
+    post = {"include_hidden": "1"} if include_hidden else {}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/resultaten/briefing/werkmap/", post)
+    assert response.status_code == 302
+    job_url = response["Location"]
+    job_id = re.search(r"([0-9a-f]{32})", job_url).group(1)
+    status = client.get(job_url, {"format": "json"}).json()
+    assert status["state"] == "done" and status["progress"] == 100
+    page = client.get(job_url).content.decode()
+    assert "De werkmap is klaar." in page
+    download = client.get(status["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="briefing-najaarssessie-')
+    return load_workbook(io.BytesIO(b"".join(download.streaming_content))), job_id
+
+
+def test_workbook_sheets_and_numbers_come_from_the_selector(client, data, django_capture_on_commit_callbacks):
+    client.force_login(ModeratorFactory())
+    workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks)
+    assert len(workbook.sheetnames) == 11
+    assert workbook.sheetnames[-1] == "Reacties"
+    assert workbook.sheetnames[6].startswith("7. ")
+    sheet = workbook.worksheets[6]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "Plaats")
+    ranking = {r[1]: r for r in rows[header_at + 1 :] if r[0] is not None and isinstance(r[0], int)}
+    selector = results.topic_results(topic=data["topic"], visibility=results.ALL)
+    for result in selector.visible:
+        row = ranking[result.recommendation.position]
+        assert row[0] == result.rank
+        assert row[4:9] == [
+            result.total.voters,
+            result.total.agree,
+            result.total.neutral,
+            result.total.disagree,
+            result.total.priority,
+        ]
+        assert row[9] == result.support
+        assert row[10] == str(result.consensus_label)
+        assert row[11] == result.score
+        assert row[12] == result.divisiveness
+    first = ranking[data["first"].position]
+    assert first[4:9] == [10, 8, 1, 1, 2]
+    assert first[10] == "Breed gedragen"
+    # Per sector: kennis (1 voter) has no figures.
+    split = [r for r in rows if r[0] == data["first"].position and r[1] in ("Gemeente", "Kennisinstelling")]
+    gemeente = next(r for r in split if r[1] == "Gemeente")
+    assert gemeente[2:9] == ["Ja", 5, 4, 1, 0, 2, 0.8]
+    kennis = next(r for r in split if r[1] == "Kennisinstelling")
+    assert kennis[2] == "Nee" and kennis[3:] == [None] * (len(kennis) - 3)
+
+    comments = [list(r) for r in workbook["Reacties"].iter_rows(values_only=True)]
+    texts = [r[8] for r in comments[1:]]
+    assert "Sterk argument" in texts and "Eens!" in texts
+    assert "Verborgen tekst" not in texts and "Weg" not in texts
+    assert "'=cmd|' /C calc'!A0" in texts  # neutralised
+    assert all(not (isinstance(t, str) and t.startswith(("=", "+", "-", "@"))) for r in comments for t in r)
+    assert "Verborgen door moderator" not in comments[0]
+
+
+def test_workbook_with_hidden_comments_marks_them(client, data, django_capture_on_commit_callbacks):
+    client.force_login(OrganiserFactory())
+    workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks, include_hidden=True)
+    comments = [list(r) for r in workbook["Reacties"].iter_rows(values_only=True)]
+    assert comments[0][-1] == "Verborgen door moderator"
+    hidden = next(r for r in comments if r[8] == "Verborgen tekst")
+    assert hidden[-1] == "Verborgen: Persoonsgegevens"
+    visible = next(r for r in comments if r[8] == "Sterk argument")
+    assert visible[-1] in ("", None)
+
+
+def test_task_is_safe_to_run_twice_and_reports_progress(data):
+    from feedback.briefing_tasks import build_briefing_workbook
+
+    seen = []
+    job_id = "a" * 32
+    original = briefing.job_set
+
+    def spy(job, **changes):
+        seen.append(changes.get("progress"))
+        return original(job, **changes)
+
+    briefing.job_set = spy
+    try:
+        build_briefing_workbook(job_id=job_id)
+        build_briefing_workbook(job_id=job_id)
+    finally:
+        briefing.job_set = original
+    assert briefing.job_get(job_id)["state"] == "done"
+    progress = [p for p in seen if p is not None]
+    assert progress == sorted(progress[: len(progress) // 2]) + sorted(progress[len(progress) // 2 :])
+    assert 100 in progress
+    assert load_workbook(briefing.workbook_path(job_id)).sheetnames[-1] == "Reacties"
+    assert list(briefing.workbook_dir().glob("*.tmp")) == []
+
+
+def test_participant_cannot_download_a_finished_workbook(client, data, django_capture_on_commit_callbacks):
+    client.force_login(ModeratorFactory())
+    _workbook, job_id = _make_workbook(client, django_capture_on_commit_callbacks)
+    client.force_login(ParticipantFactory())
+    assert client.get(f"/resultaten/briefing/werkmap/{job_id}/download/").status_code == 403
+    client.logout()
+    assert client.get(f"/resultaten/briefing/werkmap/{job_id}/download/").status_code == 302
+
+
+def test_admin_index_links_to_the_briefing(client, data):
+    client.force_login(ModeratorFactory())
+    assert "/resultaten/briefing/" in client.get("/admin/").content.decode()
+
+
+def test_supported_comments_rule(data):
+    ranked = briefing.supported_comments(topic=data["topic"])[data["first"].pk]
+    assert [c.text for c in ranked["for"]] == ["Sterk argument", "Zwak argument"]
+    assert [c.text for c in ranked["against"]] == ["=cmd|' /C calc'!A0"]
