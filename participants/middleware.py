@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 LAST_ACTIVITY_KEY = "nmp_last_activity"
 STARTED_KEY = "nmp_session_started"
 # Write the activity stamp at most this often, so a page view is not always a session write.
-ACTIVITY_RESOLUTION = 15
+ACTIVITY_RESOLUTION = 60
 
 
 class SessionTimeoutMiddleware:

@@ -77,17 +77,23 @@ def login(live_server):
     """Log ``user`` in on a Playwright ``page`` without going through the login form.
 
     Use the real form in tests of the login flow itself; everywhere else this
-    keeps tests fast. Usage: ``login(page, user)``.
+    keeps tests fast. Usage: ``login(page, user)``. Staff are logged in as if
+    they also gave the code from their authenticator app, so the admin opens.
     """
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+
+    from tests.auth import give_staff_mfa, mark_session_mfa
 
     def _login(page, user):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if user.is_staff:
+            give_staff_mfa(user)
+            mark_session_mfa(session, user)
         session.save()
         page.context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]

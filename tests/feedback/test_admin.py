@@ -2,6 +2,7 @@
 
 from feedback import services
 from feedback.models import Comment
+from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory
 
 
@@ -10,7 +11,7 @@ def test_reports_listed_and_hide_action_with_reason(client, participant, other, 
     reply = services.comment_create(author=participant, topic=topic, parent=comment, text="Dat vind ik niet netjes")
     services.report_create(comment=comment, reporter=participant, reason="offensive", explanation="Grof")
     moderator = ModeratorFactory(is_superuser=True)
-    client.force_login(moderator)
+    staff_mfa_login(client, moderator)
     listing = client.get("/admin/feedback/report/").content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in listing and "<img src=x" not in listing
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from feedback import briefing, results
 from feedback.models import Comment
+from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +204,7 @@ def test_participant_cannot_download_a_finished_workbook(client, data, django_ca
 
 
 def test_admin_index_links_to_the_briefing(client, data):
-    client.force_login(ModeratorFactory())
+    staff_mfa_login(client, ModeratorFactory())
     assert "/resultaten/briefing/" in client.get("/admin/").content.decode()
 
 

@@ -7,9 +7,8 @@ from django.urls import reverse
 from participants.middleware import LAST_ACTIVITY_KEY, STARTED_KEY
 from participants.models import User
 from participants.services import user_block
+from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
-
-from .conftest import staff_mfa_login
 
 
 @pytest.mark.django_db

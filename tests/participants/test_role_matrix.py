@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.auth import staff_mfa_login
 from tests.factories import ParticipantFactory
-
-from .conftest import staff_mfa_login
 
 ROLES = ["anonymous", "unverified", "participant", "blocked", "moderator", "organiser"]
 

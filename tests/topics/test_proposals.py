@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from feedback import services as feedback_services
+from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
 from topics import services
 from topics.models import Proposal, Source
@@ -62,7 +63,7 @@ def test_admin_approve_action(client, topic):
     author = ParticipantFactory()
     proposal = services.proposal_submit(author=author, topic=topic, text="<script>x</script> voorstel")
     moderator = ModeratorFactory(is_superuser=True)
-    client.force_login(moderator)
+    staff_mfa_login(client, moderator)
     listing = client.get("/admin/topics/proposal/").content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in listing and "<script>x</script>" not in listing
     client.post("/admin/topics/proposal/", {"action": "approve", "_selected_action": [proposal.pk]})
