@@ -35,7 +35,8 @@ run: setup
 	@echo ""
 	@echo "NMP Participatie runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
 	@echo "Create a moderator account for the admin (/admin/) with:"
-	@echo "    $(MANAGE) createsuperuser"
+	@echo "    $(MANAGE) create_staff you@example.org --role moderator   (or --role organiser)"
+	@echo "then log in, set up two-step verification at /account/2fa/ and open /admin/."
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -210,3 +210,33 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
         user.groups.clear()
         user.user_permissions.clear()
     return user
+
+
+STAFF_ROLES = {"moderator": "Moderator", "organiser": "Organisator"}
+
+
+@transaction.atomic
+def staff_create(*, email: str, password: str, role: str, first_name: str = "", last_name: str = "") -> User:
+    """Create a staff account for a moderator or organiser, with a verified e-mail address.
+
+    The account still needs two-step verification (TOTP) before the admin
+    opens; the person sets it up themselves after logging in. Raises
+    ValidationError for an unknown role, a taken address or a weak password.
+    """
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.password_validation import validate_password
+
+    if role not in STAFF_ROLES:
+        raise ValidationError(_("Unknown role %(role)s: choose moderator or organiser.") % {"role": role})
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("There is already an account with this e-mail address."))
+    user = User(email=email, first_name=first_name, last_name=last_name, is_staff=True)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=STAFF_ROLES[role])[0])
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
