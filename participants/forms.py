@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import DisplayMode, ParticipatesAs, User
 from .sectors import Sector
+from .services import PROFILE_FIELDS
 
 
 class UserCreationForm(auth_forms.BaseUserCreationForm):
@@ -121,17 +122,7 @@ class ProfileForm(_ProfileFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "first_name",
-            "last_name",
-            "organisation",
-            "sector",
-            "participates_as",
-            "display_mode",
-            "notify_replies",
-            "notify_updates",
-            "language",
-        ]
+        fields = list(PROFILE_FIELDS)
         labels = {
             "first_name": _("First name"),
             "last_name": _("Last name"),

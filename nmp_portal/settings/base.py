@@ -197,11 +197,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
-    # Picks up mail that was requeued after a failed attempt (post_office retries).
-    "send-queued-mail": {"task": "post_office.tasks.send_queued_mail", "schedule": timedelta(minutes=1)},
+    # Retries requeued mail and picks up anything a lost task left behind.
+    "send-queued-mail": {"task": "nmp_portal.tasks.deliver_due_mail", "schedule": timedelta(minutes=1)},
     # Reply mails that waited for their hour (feedback: at most one mail per thread per hour).
     "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
-    "cleanup-mail": {"task": "post_office.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
+    "cleanup-mail": {"task": "nmp_portal.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
 }
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NMP Participatie <noreply@nmp-participatie.nl>")
@@ -210,7 +210,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # database by post_office and delivered by a Celery task after commit.
 EMAIL_BACKEND = "post_office.EmailBackend"
 POST_OFFICE = {
-    "CELERY_ENABLED": True,
+    # Delivery is ours (nmp_portal.mail): one task per queued mail, after commit.
+    "CELERY_ENABLED": False,
     "MAX_RETRIES": 4,
     "RETRY_INTERVAL": timedelta(minutes=5),
     "DEFAULT_PRIORITY": "medium",

@@ -36,3 +36,40 @@ def test_mail_in_a_committed_transaction_is_queued_then_delivered(django_capture
     assert email.status == STATUS.sent
     assert [m.subject for m in mail.outbox] == ["Uitnodiging"]
     assert mail.outbox[0].to == ["deelnemer@example.org"]
+
+
+@pytest.mark.django_db
+def test_delivery_is_safe_to_run_twice(django_capture_on_commit_callbacks):
+    from nmp_portal.mail import mail_deliver
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_mail("Eén keer", "Tekst", None, ["deelnemer@example.org"])
+    email = Email.objects.get()
+    assert mail_deliver(email_id=email.pk) is None  # already sent: nothing happens
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_failed_delivery_is_requeued_then_retried_by_the_periodic_task(django_capture_on_commit_callbacks, settings):
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from nmp_portal.tasks import deliver_due_mail
+
+    with (
+        mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=OSError("smtp down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        send_mail("Herkansing", "Tekst", None, ["deelnemer@example.org"])
+    email = Email.objects.get()
+    assert email.status == STATUS.requeued
+    assert email.number_of_retries == 1
+    assert email.logs.filter(status=STATUS.failed, message="smtp down").exists()
+
+    deliver_due_mail()  # not due yet: waits for the retry interval
+    assert Email.objects.get().status == STATUS.requeued
+    Email.objects.filter(pk=email.pk).update(scheduled_time=timezone.now())
+    deliver_due_mail()
+    assert Email.objects.get().status == STATUS.sent
+    assert [m.subject for m in mail.outbox] == ["Herkansing"]

@@ -1,0 +1,71 @@
+"""Delivery of the database mail queue (django-post-office), one mail at a time.
+
+Every mail is stored by post_office's EmailBackend; ``queue_delivery`` (wired
+to post_office's ``email_queued`` signal) asks Celery to deliver it only after
+the transaction commits, so a mail queued in a transaction that rolls back is
+never sent. We deliver by primary key instead of using post_office's own
+"send everything queued" task: that one closes the database connection after
+each batch (harmful when tasks run eagerly inside a request) and serialises
+all workers on a file lock.
+"""
+
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from post_office.models import STATUS, Email
+from post_office.settings import get_max_retries, get_retry_timedelta
+from post_office.utils import cleanup_expired_mails
+
+DELIVERABLE = (STATUS.queued, STATUS.requeued)
+
+
+def _due(queryset, now):
+    return queryset.filter(status__in=DELIVERABLE).filter(Q(scheduled_time__isnull=True) | Q(scheduled_time__lte=now))
+
+
+def mail_deliver(*, email_id: int):
+    """Deliver one queued mail; returns its new status, or None when there was nothing to do.
+
+    Safe to run twice and from several workers at once: a mail that is sent,
+    failed for good, not yet due, or being delivered by another worker (row
+    lock) is skipped. A failed attempt is requeued with a delay until
+    POST_OFFICE["MAX_RETRIES"] is reached, then marked failed; the admin shows
+    every attempt in the mail's log.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        queryset = _due(Email.objects.filter(pk=email_id), now)
+        if connection.features.has_select_for_update_skip_locked:
+            queryset = queryset.select_for_update(skip_locked=True)
+        email = queryset.first()
+        if email is None:
+            return None
+        status = email.dispatch(commit=True)
+        if status == STATUS.failed and (email.number_of_retries or 0) < get_max_retries():
+            email.number_of_retries = (email.number_of_retries or 0) + 1
+            email.status = STATUS.requeued
+            email.scheduled_time = now + get_retry_timedelta()
+            email.save(update_fields=["number_of_retries", "status", "scheduled_time", "last_updated"])
+            status = STATUS.requeued
+    return status
+
+
+def due_mail_ids(*, limit: int = 500) -> list[int]:
+    """Ids of mails that are due for (another) delivery attempt, oldest first."""
+    return list(_due(Email.objects.all(), timezone.now()).order_by("created").values_list("pk", flat=True)[:limit])
+
+
+def mail_cleanup(*, days: int = 180):
+    """Remove mail (and attachments) older than ``days`` days."""
+    return cleanup_expired_mails(timezone.now() - timedelta(days=days), delete_attachments=True)
+
+
+def queue_delivery(sender, emails, **kwargs):
+    """post_office ``email_queued`` receiver: deliver these mails after the transaction commits."""
+    from .tasks import deliver_mail
+
+    ids = [email.pk for email in emails if email.pk]
+    if ids:
+        transaction.on_commit(lambda: deliver_mail.delay(ids))
