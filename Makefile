@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup setup-dev test test-unit test-e2e test-services lint format messages compilemessages clean
+.PHONY: run setup setup-dev test test-unit test-e2e test-services test-postgres lint format messages compilemessages clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
@@ -63,6 +63,11 @@ test-services: setup-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/nmp_portal} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	$(PY) -m pytest -m services -p no:cacheprovider
+
+# The unit and page suite once more on PostgreSQL, the production database.
+test-postgres: setup-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/nmp_portal} \
+	$(PY) -m pytest --ignore=tests/e2e -p no:cacheprovider
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
