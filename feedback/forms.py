@@ -30,7 +30,9 @@ class CommentForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Optional: are you for or against the recommendation?"),
     )
-    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # A CharField, not a UUIDField: a mangled token must not cost the participant their text.
+    # The service ignores a token that is not a UUID (and then recognises a repeat by its text).
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, stance=True, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4())

@@ -170,6 +170,7 @@ def comment_create(request, slug):
             Comment.objects.select_related("parent", "author"), pk=_int(request.POST["parent"]), topic=topic
         )
     form = ReplyForm(request.POST) if parent else CommentForm(request.POST, stance=recommendation is not None)
+    status = 400
     if form.is_valid():
         try:
             comment = services.comment_create(
@@ -182,7 +183,9 @@ def comment_create(request, slug):
                 client_token=form.cleaned_data.get("token"),
             )
         except PermissionDenied as error:
-            return _refused(request, error)
+            # Shown above the form with the text still in it (e.g. the topic closed while typing).
+            form.add_error(None, _message(error))
+            status = 403
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -194,7 +197,7 @@ def comment_create(request, slug):
         request,
         "feedback/comment_form.html",
         {"form": form, "topic": topic, "recommendation": recommendation, "parent": parent},
-        status=400,
+        status=status,
     )
 
 
@@ -214,9 +217,18 @@ def _add_errors(form, error):
 
 
 def _own_comment(request, pk):
+    """The comment to edit, delete or report, or a refusal: unknown or deleted (404), topic not open (403).
+
+    The services refuse writes on a topic that is not open anyway; this also
+    stops the form from being shown, so nobody types text that cannot be sent.
+    """
     comment = get_object_or_404(Comment.objects.select_related("topic", "recommendation", "author"), pk=pk)
     if comment.is_deleted:
         return None, render(request, "404.html", status=404)
+    try:
+        topic_services.ensure_open(comment.topic)
+    except PermissionDenied as error:
+        return None, _refused(request, error)
     return comment, None
 
 
@@ -302,6 +314,7 @@ def comment_report(request, pk):
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ProposalForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             topic_services.proposal_submit(
@@ -311,7 +324,8 @@ def proposal_create(request, slug):
                 explanation=form.cleaned_data["explanation"],
             )
         except PermissionDenied as error:
-            return _refused(request, error)
+            form.add_error(None, _message(error))
+            status = 403
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -323,7 +337,7 @@ def proposal_create(request, slug):
                 ),
             )
             return redirect(topic.get_absolute_url() + "#propose")
-    return render(request, "feedback/proposal_form.html", {"form": form, "topic": topic}, status=400)
+    return render(request, "feedback/proposal_form.html", {"form": form, "topic": topic}, status=status)
 
 
 @login_required

@@ -1,18 +1,55 @@
+import re
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, linebreaks, urlize
+from django.utils.html import Urlizer, escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 
+LINK_REL = "nofollow ugc noopener"
+OTHER_SCHEME = re.compile(r"^\W*(?!https?://)[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+
+
+class _WebLinksOnly(Urlizer):
+    """Django's urlize, but a word with another scheme (ftp://, file://) stays text instead of "http://ftp://"."""
+
+    def handle_word(self, word, *, safe_input, autoescape=False, **kwargs):
+        if OTHER_SCHEME.match(word):
+            return word if safe_input or not autoescape else escape(word)
+        return super().handle_word(word, safe_input=safe_input, autoescape=autoescape, **kwargs)
+
+
+urlize = _WebLinksOnly()
+
+
 @register.filter
 def plain_text(value):
-    """User text as plain text: escaped, links made clickable (rel=nofollow), line breaks kept."""
+    """User text as plain text: escaped, line breaks kept, links made clickable.
+
+    Only http(s) addresses (and bare domains, which become http) and e-mail
+    addresses (mailto) turn into links; anything else, such as
+    ``javascript:``, stays text. Web links get rel="nofollow ugc noopener".
+    """
     escaped_with_links = urlize(str(value), nofollow=True, autoescape=True)
+    # urlize escaped every quote of the user's text, so the only raw ' rel="nofollow">' are its own.
+    escaped_with_links = escaped_with_links.replace(' rel="nofollow">', f' rel="{LINK_REL}">')
     return mark_safe(escaped_with_links.replace("\n", "<br>"))  # noqa: S308 - escaped by urlize above
+
+
+@register.filter
+def isolate(value):
+    """A user-chosen name in a <bdi>: right-to-left marks in it cannot turn the text around it."""
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def isolate_text(value):
+    """The plain-text (e-mail) variant of ``isolate``: first strong isolate ... pop directional isolate."""
+    return f"\u2068{value}\u2069"
 
 
 @register.simple_tag

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from post_office.models import Email
 
 from feedback import services, tasks
@@ -95,3 +95,84 @@ def test_unsubscribe_form_without_csrf_works(participant):
     assert response.status_code == 200
     participant.refresh_from_db()
     assert participant.notify_replies is False
+
+
+def test_reply_mail_is_in_the_recipients_language_not_the_repliers(
+    client, participant, other, recommendation, topic, django_capture_on_commit_callbacks
+):
+    participant.language = "en"
+    participant.save()
+    thread = services.comment_create(author=participant, topic=topic, recommendation=recommendation, text="Mijn punt")
+    client.force_login(other)  # the reply comes in through a Dutch page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("feedback:comment_create", args=[topic.slug]),
+            {"text": "Antwoord", "parent": thread.pk, "recommendation": recommendation.pk},
+        )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject.startswith("New reply to your comment on")
+    assert "There is a new reply to your comment" in message.body
+    assert "/en/afmelden/reacties/" in message.extra_headers["List-Unsubscribe"]
+    assert "/en/onderwerpen/" in message.body
+    html = message.alternatives[0][0]
+    assert '<html lang="en">' in html and "Stop these e-mails" in html
+    # ... and a Dutch recipient gets Dutch, also when the reply comes in through an English page.
+    mail.outbox.clear()
+    dutch = services.comment_create(author=other, topic=topic, recommendation=recommendation, text="Ander punt")
+    client.force_login(participant)
+    with translation.override("nl"), django_capture_on_commit_callbacks(execute=True):  # the request activates en
+        client.post(
+            "/en" + reverse("feedback:comment_create", args=[topic.slug]),
+            {"text": "Answer", "parent": dutch.pk, "recommendation": recommendation.pk},
+        )
+    (message,) = mail.outbox
+    assert message.subject.startswith("Nieuwe reactie op uw reactie")
+    assert '<html lang="nl">' in message.alternatives[0][0]
+
+
+def test_turning_reply_mails_off_stops_the_waiting_bundle(
+    participant, other, recommendation, topic, django_capture_on_commit_callbacks
+):
+    thread = services.comment_create(author=participant, topic=topic, recommendation=recommendation, text="Mijn punt")
+    _reply(other, thread, "Eerste", django_capture_on_commit_callbacks)
+    _reply(other, thread, "Tweede", django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    services.reply_mails_unsubscribe(user=participant)
+    Comment.objects.filter(pk=thread.pk).update(reply_mail_sent_at=timezone.now() - timedelta(hours=2))
+    assert services.reply_mails_due() == []
+    assert services.reply_mail_send(thread_id=thread.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_one_click_unsubscribe_as_mail_clients_send_it(client, participant):
+    """RFC 8058: a POST with body "List-Unsubscribe=One-Click", no cookies, no CSRF token."""
+    from django.test import Client
+
+    url = reverse("feedback:unsubscribe", args=[services.unsubscribe_token(participant)])
+    response = Client(enforce_csrf_checks=True).post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    participant.refresh_from_db()
+    assert participant.notify_replies is False
+    page = client.get(url).content.decode()
+    assert "U krijgt al geen e-mails over reacties" in page
+
+
+@pytest.mark.parametrize("token", ["nonsense", "tampered", "deleted"])
+def test_invalid_unsubscribe_link_shows_a_clear_page(client, participant, token):
+    if token == "tampered":
+        valid = services.unsubscribe_token(participant)
+        token = valid[:-1] + ("A" if valid[-1] != "A" else "B")
+    elif token == "deleted":
+        token = services.unsubscribe_token(participant)
+        participant.deleted_at = timezone.now()
+        participant.save()
+    url = reverse("feedback:unsubscribe", args=[token])
+    for response in (client.get(url), client.post(url, {"List-Unsubscribe": "One-Click"})):
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Deze link klopt niet" in html and "profiel" in html
+    participant.refresh_from_db()
+    assert participant.notify_replies is True

@@ -127,7 +127,7 @@ def test_comment_post_escapes_html_and_links(client, participant, recommendation
     page = client.get(response["Location"]).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page
-    assert '<a href="https://example.org/x" rel="nofollow">' in page
+    assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in page
     assert "<br>regel twee" in page
     assert "voor" in page
 
