@@ -151,7 +151,9 @@ def test_comment_reply_edit_delete_report_and_mail(make_page, login, content, ja
     expect(page.get_by_role("status").first).to_contain_text("Uw reactie is geplaatst.")
     comment = page.locator("article.comment").first
     expect(comment).to_contain_text("Goed advies <b>echt</b>.")
-    expect(comment.get_by_role("link", name="https://example.org/bron")).to_have_attribute("rel", "nofollow")
+    expect(comment.get_by_role("link", name="https://example.org/bron")).to_have_attribute(
+        "rel", "nofollow ugc noopener"
+    )
     expect(comment).to_contain_text("Anne Smit (Provincie Utrecht)")
     expect(comment).to_contain_text("Provincie")
     expect(comment.locator("time")).to_have_attribute("title", re.compile(r"\d{4}, \d\d:\d\d"))
@@ -334,3 +336,82 @@ def test_feedback_pages_pass_axe(make_page, login, content, which, language):
     if which == "recommendation":
         page.locator("details.reply summary").first.click()
     assert_accessible(page)
+
+
+def test_keyboard_and_screen_reader(make_page, login, content):
+    """Voting by keyboard keeps focus and announces the pressed state; the exact time and the counter are reachable."""
+    from feedback import services
+
+    topic = _topic(content)
+    rec = _recs(topic)[0]
+    other = ParticipantFactory()
+    services.comment_create(author=other, topic=topic, recommendation=rec, text="Een reactie")
+    participant = ParticipantFactory()
+    page = make_page(True)
+    login(page, participant)
+    page.goto(f"/onderwerpen/{topic.slug}/adviezen/{rec.pk}/")
+    _mark_page(page, True)
+    block = page.locator(f"#recommendation-{rec.pk}")
+    agree = block.get_by_role("button", name="Eens", exact=True)
+    agree.focus()
+    page.keyboard.press("Space")
+    expect(block.get_by_role("button", name="Eens", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(block.get_by_role("button", name="Eens", exact=True)).to_be_focused()  # focus kept after the update
+    expect(page.locator("#feedback-live")).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#feedback-live")).to_have_text("Uw standpunt is opgeslagen: Eens.")
+    page.keyboard.press("Tab")
+    expect(block.get_by_role("button", name="Neutraal", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(block.get_by_role("button", name="Neutraal", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(block.get_by_role("button", name="Neutraal", exact=True)).to_be_focused()
+    priority = block.get_by_role("button", name="Prioriteit")
+    priority.focus()
+    page.keyboard.press("Enter")
+    expect(block.get_by_role("button", name="Prioriteit")).to_have_attribute("aria-pressed", "true")
+    expect(block.get_by_role("button", name="Prioriteit")).to_be_focused()
+    _assert_same_page(page, True)
+
+    # The relative time is a tab stop that shows (and tells a screen reader) the exact time.
+    when = page.locator("article.comment time.when").first
+    exact = when.get_attribute("title")
+    assert re.fullmatch(r"\d{1,2} \w+ \d{4}, \d\d:\d\d", exact)
+    when.focus()
+    expect(when).to_be_focused()
+    shown = when.evaluate("el => getComputedStyle(el, '::after').content")
+    assert shown == f'"{exact}"'
+    expect(when.locator(".visually-hidden")).to_have_text(f" ({exact})")
+
+    # The counter is tied to the field and speaks politely near the limit, not on every letter.
+    field = page.locator("#comment-form textarea")
+    counter = page.locator("#comment-form .char-counter")
+    assert counter.get_attribute("id") in field.get_attribute("aria-describedby")
+    field.fill("kort")
+    expect(counter).to_have_text("4 van 2000 tekens")
+    expect(counter).to_have_attribute("aria-live", "off")
+    field.fill("x" * 1990)
+    expect(counter).to_have_text("1990 van 2000 tekens")
+    expect(counter).to_have_attribute("aria-live", "polite")
+
+
+@pytest.mark.parametrize("javascript", JS)
+def test_hostile_text_stays_text_and_a_double_click_posts_once(make_page, login, content, javascript):
+    from feedback.models import Comment
+
+    topic = _topic(content)
+    participant = ParticipantFactory(first_name="<img src=x onerror=alert(1)>", organisation="\u202eevil")
+    page = make_page(javascript, locale="nl-NL")
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, participant)
+    page.goto(topic.get_absolute_url())
+    nasty = '<script>alert(1)</script> "><img src=x onerror=alert(2)> javascript:alert(3) ' + "W" * 300
+    form = page.locator("#discussion form.comment-form")
+    form.get_by_role("textbox").fill(nasty)
+    form.get_by_role("button", name="Plaats reactie").dblclick()
+    expect(page.get_by_role("status").first).to_contain_text("Uw reactie is geplaatst.")
+    comment = page.locator("#discussion article.comment").first
+    expect(comment.locator(".comment__text")).to_have_text(nasty)
+    expect(comment.locator(".comment__author")).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(comment.locator(".comment__text *:not(br), .comment__meta img")).to_have_count(0)
+    # A 300-letter word wraps instead of pushing the page sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert Comment.objects.filter(author=participant).count() == 1
