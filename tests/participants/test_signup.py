@@ -125,3 +125,45 @@ def test_invalid_verification_and_reset_links_explain_the_next_step(client):
     assert "Deze link is verlopen of niet geldig" in body
     body = client.get("/account/password/reset/key/1-ongeldig/").content.decode()
     assert "Vraag een nieuwe link aan" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix,next_step", [("", "Vraag een nieuwe bevestigingsmail aan"), ("/en", "issue a new email confirmation request")])
+def test_expired_verification_link_explains_the_next_step(client, settings, prefix, next_step):
+    from allauth.account.models import EmailConfirmationHMAC
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    key = EmailConfirmationHMAC(address).key
+    settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = -1  # every key is too old
+    response = client.get(f"{prefix}/account/confirm-email/{key}/")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'class="site-header"' in body
+    assert next_step in body
+    client.post(f"{prefix}/account/confirm-email/{key}/")
+    assert not EmailAddress.objects.get(pk=address.pk).verified
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix,next_step", [("", "Vraag een nieuwe link aan"), ("/en", "new password reset")])
+def test_expired_or_used_reset_link_explains_the_next_step(client, settings, prefix, next_step):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    from tests.factories import ParticipantFactory
+
+    user = ParticipantFactory()
+    url = f"{prefix}/account/password/reset/key/{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}/"
+    settings.PASSWORD_RESET_TIMEOUT = -1  # expired
+    response = client.get(url, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'class="site-header"' in body and next_step in body
+    # Used: the password changed since the link was made.
+    settings.PASSWORD_RESET_TIMEOUT = 3600
+    token = default_token_generator.make_token(user)
+    user.set_password("een-ander-lang-wachtwoord-1")
+    user.save()
+    response = client.get(f"{prefix}/account/password/reset/key/{user_pk_to_url_str(user)}-{token}/", follow=True)
+    assert next_step in response.content.decode()
