@@ -1,12 +1,16 @@
 """Browser tests for participant accounts: the whole life of an account, staff MFA, and axe on every page."""
 
+import io
 import json
 import re
 import time
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
+from participants.models import User
 from tests.e2e.axe import assert_accessible
 from tests.factories import ModeratorFactory, ParticipantFactory
 
@@ -157,7 +161,10 @@ def _totp(secret, offset=0):
 def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, settings):
     # One period of tolerance, so the login code (next period) differs from the activation code.
     settings.MFA_TOTP_TOLERANCE = 1
-    moderator = ModeratorFactory(email="moderator@example.org")
+    # Made the way the README tells: manage.py create_staff you@example.org --role moderator
+    with mock.patch("getpass.getpass", return_value="een-lang-wachtwoord-2026"):
+        call_command("create_staff", "moderator@example.org", "--role", "moderator", stdout=io.StringIO())
+    moderator = User.objects.get(email="moderator@example.org")
     _log_in(page, moderator.email, "een-lang-wachtwoord-2026")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
@@ -190,6 +197,11 @@ def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, s
     page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Websitebeheer")).to_be_visible()
+    # What a moderator needs is there: comments to moderate and participants to block.
+    expect(page.locator("a[href='/admin/feedback/comment/']").first).to_be_visible()
+    expect(page.locator("a[href='/admin/participants/user/']").first).to_be_visible()
+    page.goto("/admin/feedback/comment/")
+    expect(page.locator("h1")).to_have_count(1)
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
