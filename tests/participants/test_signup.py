@@ -80,6 +80,18 @@ def test_signup_with_an_existing_address_answers_the_same(client):
     assert User.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_signup_with_a_verified_address_tells_only_its_owner_by_mail(client):
+    from tests.factories import ParticipantFactory
+
+    ParticipantFactory(email="nieuw@example.org")
+    response = client.post("/account/signup/", SIGNUP)
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nieuw@example.org"]
+    assert "U heeft al een account" in mail.outbox[0].subject
+
+
 @pytest.mark.django_db
 def test_html_in_names_is_stored_as_text_and_shown_escaped(client):
     client.post(
