@@ -244,6 +244,10 @@ def export_mails(user):
 
     addresses = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
     return [
-        {"subject": m.subject, "created_at": _dt(m.created), "status": m.get_status_display() if m.status is not None else None}
+        {
+            "subject": m.subject,
+            "created_at": _dt(m.created),
+            "status": m.get_status_display() if m.status is not None else None,  # 0 is "sent"
+        }
         for m in mails_to(addresses=addresses)
     ]

@@ -219,7 +219,8 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
             names.append(user.get_full_name())
         texts = []
         if remove_contributions:
-            texts = [t for t in Comment.objects.filter(author=user, is_deleted=False).values_list("text", flat=True) if t]
+            own = Comment.objects.filter(author=user, is_deleted=False).exclude(text="")
+            texts = list(own.values_list("text", flat=True))
             Comment.objects.filter(author=user).update(
                 text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
             )

@@ -22,7 +22,6 @@ from participants.services import account_delete
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory
 from topics.models import Proposal
 
-
 THEIR_REPLY = "Ik deel deze zorg volledig, zeker langs de Maas."
 
 
@@ -44,7 +43,9 @@ def _everything_about(user):
     post_office_mail.send(recipients=[user.email], sender="noreply@example.org", subject="Hallo", message="Tekst")
     # Reply notifications, sent the real way: one to the participant about a reply by
     # someone else, one to someone else quoting the participant's name and reply.
-    reply_to_them = Comment.objects.create(topic=topic, author=other, text="Daar ben ik het niet mee eens.", parent=comment)
+    reply_to_them = Comment.objects.create(
+        topic=topic, author=other, text="Daar ben ik het niet mee eens.", parent=comment
+    )
     assert reply_mail_send(thread_id=comment.pk)
     their_reply = Comment.objects.create(
         topic=topic, author=user, text=THEIR_REPLY, parent=others_comment, client_token=uuid.uuid4()
@@ -248,7 +249,11 @@ def test_delete_view_asks_for_the_password_first_then_deletes_and_logs_out(clien
 def test_mails_of_a_look_alike_address_are_neither_exported_nor_deleted():
     user = ParticipantFactory(email="a@example.org")
     ParticipantFactory(email="ba@example.org")
-    for address, subject in [("a@example.org", "Voor A"), ("ba@example.org", "Voor BA"), ("Aa <A@Example.org>", "Ook A")]:
+    for address, subject in [
+        ("a@example.org", "Voor A"),
+        ("ba@example.org", "Voor BA"),
+        ("Aa <A@Example.org>", "Ook A"),
+    ]:
         post_office_mail.send(recipients=[address], sender="noreply@example.org", subject=subject, message="Tekst")
     assert sorted(m["subject"] for m in account_export(user=user)["mails"]) == ["Ook A", "Voor A"]
     account_delete(user=user)

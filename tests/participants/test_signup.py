@@ -140,7 +140,10 @@ def test_invalid_verification_and_reset_links_explain_the_next_step(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("prefix,next_step", [("", "Vraag een nieuwe bevestigingsmail aan"), ("/en", "issue a new email confirmation request")])
+@pytest.mark.parametrize(
+    "prefix,next_step",
+    [("", "Vraag een nieuwe bevestigingsmail aan"), ("/en", "issue a new email confirmation request")],
+)
 def test_expired_verification_link_explains_the_next_step(client, settings, prefix, next_step):
     from allauth.account.models import EmailConfirmationHMAC
 
