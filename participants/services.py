@@ -286,6 +286,13 @@ def staff_create(*, email: str, password: str, role: str, first_name: str = "", 
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    user.groups.add(Group.objects.get_or_create(name=STAFF_ROLES[role])[0])
+    try:
+        group = Group.objects.get(name=STAFF_ROLES[role])
+    except Group.DoesNotExist:
+        # The data migration makes the groups with their permissions; an empty group made here would give none.
+        raise ValidationError(
+            _("The group %(group)s does not exist. Run manage.py migrate first.") % {"group": STAFF_ROLES[role]}
+        ) from None
+    user.groups.add(group)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
