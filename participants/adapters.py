@@ -1,6 +1,9 @@
 """allauth hooks: who may sign up, what sign-up stores, where login lands."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 from django.urls import translate_url
 
 from .models import PortalSettings
@@ -15,6 +18,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         return participant_register(user=user, privacy_accepted=form.cleaned_data["privacy"], **form.profile_data())
+
+    def validation_error(self, code, *args):
+        """Too many (failed) logins or code requests answer HTTP 429 with the site's page, like every other limit.
+
+        allauth reports these limits as a form error (HTTP 200); the issue asks
+        for the same clear page and status as the other rate limits.
+        """
+        if code == "too_many_login_attempts" and context.request is not None:
+            raise ImmediateHttpResponse(respond_429(context.request))
+        return super().validation_error(code, *args)
 
     def get_login_redirect_url(self, request):
         """Land in the participant's own language (Dutch at /, English at /en/)."""

@@ -155,6 +155,8 @@ def export_comments(user):
             "deleted": c.is_deleted,
             "hidden": c.is_hidden,
             "hidden_reason": c.hidden_reason,
+            "form_token": str(c.client_token) if c.client_token else None,
+            "reply_mail_sent_at": _dt(c.reply_mail_sent_at),
         }
         for c in Comment.objects.filter(author=user).select_related("topic").order_by("id")
     ]
@@ -227,3 +229,25 @@ def export_moderation(user):
             .values_list("id", "status", "decided_at")
         ],
     }
+
+
+@register_exporter("mails")
+def export_mails(user):
+    """Mails the portal queued or sent to the participant's addresses (kept for a while, then cleaned up).
+
+    Subjects and dates only: the bodies can hold one-time links and codes
+    (password reset, login code) that must not end up in a downloaded file.
+    """
+    from allauth.account.models import EmailAddress
+
+    from .selectors import mails_to
+
+    addresses = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    return [
+        {
+            "subject": m.subject,
+            "created_at": _dt(m.created),
+            "status": m.get_status_display() if m.status is not None else None,  # 0 is "sent"
+        }
+        for m in mails_to(addresses=addresses)
+    ]

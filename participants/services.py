@@ -10,11 +10,12 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import models, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import PortalSettings, User
+from .selectors import mails_to
 
 PROFILE_FIELDS = (
     "first_name",
@@ -139,6 +140,43 @@ def _end_all_sessions(user: User):
             engine.SessionStore(session_key=key).delete()
 
 
+def _scrub_mails_quoting(*, names, texts):
+    """Take the participant out of mails to others that quote them (reply notifications kept by post_office).
+
+    ``names`` (as shown next to their comments) become "Deleted participant";
+    ``texts`` (their comments, when they chose to remove them) become "[removed]",
+    in the plain text as written and in the HTML as the mail template renders it.
+    """
+    import re
+
+    from django.utils.html import escape
+    from post_office.models import Email
+
+    from feedback.templatetags.feedback_tags import plain_text
+
+    with translation.override(settings.LANGUAGE_CODE):
+        replacements = [(name, str(_("Deleted participant"))) for name in names if len(name) >= 3]
+        replacements += [(text, str(_("[removed]"))) for text in texts]
+    if not replacements:
+        return
+    variants = []
+    for value, placeholder in replacements:
+        variants.append((value, placeholder))
+        for html in {escape(value), str(plain_text(value))} - {value}:
+            variants.append((html, placeholder))
+    query = models.Q()
+    for value, _placeholder in variants:
+        query |= models.Q(subject__icontains=value) | models.Q(message__icontains=value)
+        query |= models.Q(html_message__icontains=value)
+    for mail in Email.objects.filter(query):
+        for field in ("subject", "message", "html_message"):
+            content = getattr(mail, field) or ""
+            for value, placeholder in variants:
+                content = re.sub(re.escape(value), placeholder, content, flags=re.IGNORECASE)
+            setattr(mail, field, content)
+        mail.save(update_fields=["subject", "message", "html_message"])
+
+
 def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     """Delete a participant's account and personal data (AVG/GDPR, right to erasure).
 
@@ -153,6 +191,10 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     their place), proposals, votes, priorities and the explanations of their
     reports. Without it, votes and priorities keep counting for their sector;
     comments and proposals stay visible under "Deleted participant".
+
+    Mails: those to the participant's addresses are deleted; in mails to
+    others that quote them (reply notifications) their name becomes "Deleted
+    participant", and with ``remove_contributions`` their words "[removed]".
     """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -169,7 +211,16 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
             *(e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
         }
 
+        # How others' mails (reply notifications) may quote the participant.
+        names = []
+        if user.get_full_name():
+            if user.organisation:
+                names.append(f"{user.get_full_name()} ({user.organisation})")
+            names.append(user.get_full_name())
+        texts = []
         if remove_contributions:
+            own = Comment.objects.filter(author=user, is_deleted=False).exclude(text="")
+            texts = list(own.values_list("text", flat=True))
             Comment.objects.filter(author=user).update(
                 text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
             )
@@ -181,10 +232,8 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
 
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
-        for address in addresses:
-            Email.objects.filter(to__icontains=address).delete()
-            Email.objects.filter(cc__icontains=address).delete()
-            Email.objects.filter(bcc__icontains=address).delete()
+        Email.objects.filter(pk__in=[mail.pk for mail in mails_to(addresses=addresses)]).delete()
+        _scrub_mails_quoting(names=names, texts=texts)
         _end_all_sessions(user)
 
         placeholder = f"verwijderd-{user.pk}@deleted.invalid"
@@ -237,6 +286,13 @@ def staff_create(*, email: str, password: str, role: str, first_name: str = "", 
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    user.groups.add(Group.objects.get_or_create(name=STAFF_ROLES[role])[0])
+    try:
+        group = Group.objects.get(name=STAFF_ROLES[role])
+    except Group.DoesNotExist:
+        # The data migration makes the groups with their permissions; an empty group made here would give none.
+        raise ValidationError(
+            _("The group %(group)s does not exist. Run manage.py migrate first.") % {"group": STAFF_ROLES[role]}
+        ) from None
+    user.groups.add(group)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user

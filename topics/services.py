@@ -234,6 +234,8 @@ def proposal_submit(*, author, topic, text, explanation=""):
     the same text sent twice (double click, retry) is stored once.
     """
     if not (author and author.has_perm("feedback.propose")):
+        if getattr(author, "is_blocked", False):
+            raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
         raise PermissionDenied(_("Only participants with a confirmed e-mail address can propose a recommendation."))
     text = (text or "").replace("\r\n", "\n").strip()
     explanation = (explanation or "").replace("\r\n", "\n").strip()

@@ -1,12 +1,17 @@
 """Browser tests for participant accounts: the whole life of an account, staff MFA, and axe on every page."""
 
+import importlib
+import io
 import json
 import re
 import time
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
+from participants.models import User
 from tests.e2e.axe import assert_accessible
 from tests.factories import ModeratorFactory, ParticipantFactory
 
@@ -157,7 +162,14 @@ def _totp(secret, offset=0):
 def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, settings):
     # One period of tolerance, so the login code (next period) differs from the activation code.
     settings.MFA_TOTP_TOLERANCE = 1
-    moderator = ModeratorFactory(email="moderator@example.org")
+    # Earlier browser tests flush the database: make the staff groups again as the data migration does.
+    from django.apps import apps
+
+    importlib.import_module("participants.migrations.0003_staff_groups").create_groups(apps, None)
+    # Made the way the README tells: manage.py create_staff you@example.org --role moderator
+    with mock.patch("getpass.getpass", return_value="een-lang-wachtwoord-2026"):
+        call_command("create_staff", "moderator@example.org", "--role", "moderator", stdout=io.StringIO())
+    moderator = User.objects.get(email="moderator@example.org")
     _log_in(page, moderator.email, "een-lang-wachtwoord-2026")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
@@ -190,6 +202,11 @@ def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, s
     page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Websitebeheer")).to_be_visible()
+    # What a moderator needs is there: comments to moderate and participants to block.
+    expect(page.locator("a[href='/admin/feedback/comment/']").first).to_be_visible()
+    expect(page.locator("a[href='/admin/participants/user/']").first).to_be_visible()
+    page.goto("/admin/feedback/comment/")
+    expect(page.locator("h1")).to_have_count(1)
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -246,3 +263,92 @@ def test_account_pages_are_accessible(page, login, content, language, settings):
     login(page, moderator)
     page.goto(prefix + "/admin/")
     assert_accessible(page)
+
+
+def _submit(page):
+    page.locator("form.account-form button[type=submit]").first.click()
+
+
+def _visit_accessible(page, url, password="een-lang-wachtwoord-2026"):
+    """Open ``url`` and check it with axe; when allauth first asks for the password again, check that page too."""
+    page.goto(url)
+    if "/reauthenticate/" in page.url and "/reauthenticate/" not in url:
+        assert_accessible(page)
+        page.locator("#id_password").fill(password)
+        _submit(page)
+        page.wait_for_url(re.compile(re.escape(url.split("?")[0]) + r"(\?.*)?$"))
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("header.site-header, .site-header").first).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_other_account_pages_are_accessible(page, content, language):
+    """The pages the flows above pass only in Dutch, or not at all: links from mails, codes, two-step verification."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from allauth.account.utils import user_pk_to_url_str
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    prefix = "" if language == "nl" else "/en"
+    for url in [
+        "/account/password/reset/done/",
+        "/account/password/reset/key/done/",
+        "/account/confirm-email/",
+        "/account/inactive/",
+    ]:
+        _visit_accessible(page, prefix + url)
+
+    # The links in the verification and reset mails, while they are valid.
+    unverified = ParticipantFactory(verified=False)
+    address = EmailAddress.objects.create(user=unverified, email=unverified.email, verified=False, primary=True)
+    _visit_accessible(page, f"{prefix}/account/confirm-email/{EmailConfirmationHMAC(address).key}/")
+    participant = ParticipantFactory()
+    token = default_token_generator.make_token(participant)
+    page.goto(f"{prefix}/account/password/reset/key/{user_pk_to_url_str(participant)}-{token}/")
+    expect(page.locator("#id_password1")).to_be_visible()
+    assert_accessible(page)
+
+    # Log in by code: the page asking for the code.
+    page.goto(prefix + "/account/login/code/")
+    page.locator("#id_email").fill(participant.email)
+    _submit(page)
+    expect(page.locator("#id_code")).to_be_visible()
+    assert_accessible(page)
+    page.context.clear_cookies()
+
+    # Two-step verification of a participant who set it up: the code at login, the overview,
+    # recovery codes, turning it off, and confirming with a code instead of the password.
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(participant, secret)
+    RecoveryCodes.activate(participant)
+    page.goto(prefix + "/account/login/")
+    page.locator("#id_login").fill(participant.email)
+    page.locator("#id_password").fill("een-lang-wachtwoord-2026")
+    _submit(page)
+    expect(page.locator("#id_code")).to_be_visible()
+    assert_accessible(page)
+    page.locator("#id_code").fill(_totp(secret))
+    _submit(page)
+    expect(page.locator("form[action$='/account/logout/'], .site-header form").first).to_be_attached()
+    for url in [
+        "/account/2fa/",
+        "/account/2fa/recovery-codes/",
+        "/account/2fa/recovery-codes/generate/",
+        "/account/2fa/totp/deactivate/",
+        "/account/2fa/reauthenticate/",
+    ]:
+        _visit_accessible(page, prefix + url)
+    page.context.clear_cookies()
+
+    # A participant without it: switching the authenticator app on; an address waiting for confirmation.
+    other = ParticipantFactory()
+    EmailAddress.objects.create(user=other, email="tweede@example.org", verified=False, primary=False)
+    page.goto(prefix + "/account/login/")
+    page.locator("#id_login").fill(other.email)
+    page.locator("#id_password").fill("een-lang-wachtwoord-2026")
+    _submit(page)
+    page.wait_for_url(re.compile(r"/(en/)?$"))
+    _visit_accessible(page, prefix + "/account/email/")
+    _visit_accessible(page, prefix + "/account/2fa/totp/activate/")

@@ -2,6 +2,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from participants.middleware import LAST_ACTIVITY_KEY, STARTED_KEY
@@ -130,7 +131,47 @@ def test_failed_logins_are_limited_per_account_with_a_dutch_429_page(client):
         assert response.status_code == 200
     response = client.post("/account/login/", {"login": "doel@example.org", "password": "fout-wachtwoord-123"})
     body = response.content.decode()
-    assert response.status_code == 200 and "te vaak geprobeerd" in body
+    assert response.status_code == 429 and "Te veel pogingen" in body and 'class="site-header"' in body
+    # The right password does not get in either while the limit holds.
+    response = client.post("/account/login/", {"login": "doel@example.org", "password": "een-lang-wachtwoord-2026"})
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_failed_logins_are_limited_per_ip_whatever_the_address(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,5/5m/key"}
+    for attempt in range(3):
+        response = client.post("/account/login/", {"login": f"n{attempt}@example.org", "password": "fout-wachtwoord-1"})
+        assert response.status_code == 200
+    response = client.post("/account/login/", {"login": "n9@example.org", "password": "fout-wachtwoord-1"})
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "action,url,data",
+    [
+        ("signup", "/account/signup/", {"email": "x@example.org"}),
+        ("login", "/account/login/", {"login": "x@example.org", "password": "fout-wachtwoord-1"}),
+        ("request_login_code", "/account/login/code/", {"email": "x@example.org"}),
+    ],
+)
+def test_every_account_limit_answers_429_in_dutch_and_english(settings, action, url, data):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, action: "1/m/ip"}
+    Client().post(url, data)  # a new visitor each time, from the same address
+    response = Client().post(url, data)
+    assert response.status_code == 429 and "Te veel pogingen" in response.content.decode()
+    response = Client().post("/en" + url, data)
+    assert response.status_code == 429 and "Too many attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_posting_to_the_admin_login_never_logs_in_and_leads_to_allauth(client):
+    """Django's own admin login form is never used, so allauth's limits and two-step verification always apply."""
+    moderator = ModeratorFactory()
+    response = client.post("/admin/login/", {"username": moderator.email, "password": "een-lang-wachtwoord-2026"})
+    assert response.status_code == 302 and response["Location"].startswith("/account/login/")
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.django_db

@@ -27,3 +27,14 @@ def test_create_staff_refuses_weak_passwords_and_duplicates():
     staff_create(email="o@example.org", password="een-lang-wachtwoord-2026", role="organiser")
     with mock.patch("getpass.getpass", return_value="een-lang-wachtwoord-2026"), pytest.raises(CommandError):
         call_command("create_staff", "O@example.org", "--role", "organiser")
+
+
+@pytest.mark.django_db
+def test_create_staff_gives_the_groups_permissions_and_refuses_without_the_group():
+    from django.contrib.auth.models import Group
+
+    moderator = staff_create(email="m@example.org", password="een-lang-wachtwoord-2026", role="moderator")
+    assert moderator.has_perm("feedback.change_comment") and moderator.has_perm("participants.block_user")
+    Group.objects.filter(name="Organisator").delete()
+    with pytest.raises(ValidationError, match="migrate"):
+        staff_create(email="o@example.org", password="een-lang-wachtwoord-2026", role="organiser")

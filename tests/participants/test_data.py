@@ -1,6 +1,7 @@
 """The data download holds every row about the participant; deletion leaves no personal data anywhere."""
 
 import json
+import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -15,10 +16,13 @@ from post_office import mail as post_office_mail
 from post_office.models import Email
 
 from feedback.models import Comment, Priority, Report, Vote
+from feedback.services import reply_mail_send
 from participants.exports import account_export, exporter_names, register_exporter
 from participants.services import account_delete
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory
 from topics.models import Proposal
+
+THEIR_REPLY = "Ik deel deze zorg volledig, zeker langs de Maas."
 
 
 def _everything_about(user):
@@ -37,7 +41,19 @@ def _everything_about(user):
     EmailAddress.objects.create(user=user, email="oud.adres@example.org", verified=True, primary=False)
     UserSession.objects.create(user=user, ip="127.0.0.1", session_key="abc123", user_agent="Firefox")
     post_office_mail.send(recipients=[user.email], sender="noreply@example.org", subject="Hallo", message="Tekst")
+    # Reply notifications, sent the real way: one to the participant about a reply by
+    # someone else, one to someone else quoting the participant's name and reply.
+    reply_to_them = Comment.objects.create(
+        topic=topic, author=other, text="Daar ben ik het niet mee eens.", parent=comment
+    )
+    assert reply_mail_send(thread_id=comment.pk)
+    their_reply = Comment.objects.create(
+        topic=topic, author=user, text=THEIR_REPLY, parent=others_comment, client_token=uuid.uuid4()
+    )
+    assert reply_mail_send(thread_id=others_comment.pk)
     return {
+        "reply_to_them": reply_to_them,
+        "their_reply": their_reply,
         "vote": vote,
         "priority": priority,
         "comment": comment,
@@ -58,7 +74,12 @@ def test_export_contains_every_row_about_the_participant():
     assert {e["email"] for e in data["email_addresses"]} == {user.email, "oud.adres@example.org"}
     assert [v["recommendation_id"] for v in data["votes"]] == [rows["vote"].recommendation_id]
     assert [p["recommendation_id"] for p in data["priorities"]] == [rows["priority"].recommendation_id]
-    assert [c["id"] for c in data["comments"]] == [rows["comment"].pk]
+    assert [c["id"] for c in data["comments"]] == [rows["comment"].pk, rows["their_reply"].pk]
+    assert data["comments"][0]["reply_mail_sent_at"]  # when we mailed them about replies
+    assert data["comments"][1]["form_token"] == str(rows["their_reply"].client_token)
+    subjects = [m["subject"] for m in data["mails"]]
+    assert "Hallo" in subjects and any("reactie" in s for s in subjects)
+    assert len(subjects) == 2  # not the mail to the other participant that quotes them
     assert [r["comment_id"] for r in data["reports"]] == [rows["report"].comment_id]
     assert [p["text"] for p in data["proposals"]] == ["Meer bomen in de stad."]
     assert [r["id"] for r in data["recommendations_proposed"]] == [rows["recommendation"].pk]
@@ -161,6 +182,8 @@ def test_deletion_leaves_no_personal_data_in_any_table(client, remove_contributi
     client.force_login(user)
     values = _personal_values(user)
     assert _find_anywhere(values)  # the scan finds them before
+    quoted = Email.objects.get(to__icontains=rows["reply"].author.email)
+    assert "Joke Smitsma (Waterschap Aa en Maas)" in quoted.message and THEIR_REPLY in quoted.message
 
     account_delete(user=user, remove_contributions=remove_contributions)
 
@@ -174,6 +197,11 @@ def test_deletion_leaves_no_personal_data_in_any_table(client, remove_contributi
     assert not UserSession.objects.filter(user=user).exists()
     assert not any(s.get_decoded().get("_auth_user_id") == str(user.pk) for s in Session.objects.all())
     assert not Email.objects.filter(to__icontains="example.org", subject="Hallo").exists()
+    quoted.refresh_from_db()
+    assert "Verwijderde deelnemer" in quoted.message and "Verwijderde deelnemer" in quoted.html_message
+    assert (THEIR_REPLY in quoted.message) is not remove_contributions
+    if remove_contributions:
+        assert _find_anywhere([THEIR_REPLY]) == []
     # Replies by others keep their place either way.
     assert Comment.objects.filter(pk=rows["reply"].pk).exists()
     comment = Comment.objects.get(pk=rows["comment"].pk)
@@ -215,3 +243,18 @@ def test_delete_view_asks_for_the_password_first_then_deletes_and_logs_out(clien
     user.refresh_from_db()
     assert user.is_deleted
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_mails_of_a_look_alike_address_are_neither_exported_nor_deleted():
+    user = ParticipantFactory(email="a@example.org")
+    ParticipantFactory(email="ba@example.org")
+    for address, subject in [
+        ("a@example.org", "Voor A"),
+        ("ba@example.org", "Voor BA"),
+        ("Aa <A@Example.org>", "Ook A"),
+    ]:
+        post_office_mail.send(recipients=[address], sender="noreply@example.org", subject=subject, message="Tekst")
+    assert sorted(m["subject"] for m in account_export(user=user)["mails"]) == ["Ook A", "Voor A"]
+    account_delete(user=user)
+    assert list(Email.objects.values_list("subject", flat=True)) == ["Voor BA"]

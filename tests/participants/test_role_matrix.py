@@ -18,6 +18,14 @@ PAGES = [
     ("data download", "get", "/profiel/mijn-gegevens/download/", [302, 200, 200, 200, 200, 200]),
     ("e-mail address", "get", "/account/email/", [302, 200, 200, 200, 200, 200]),
     ("two-step verification", "get", "/account/2fa/", [302, 200, 200, 200, 200, 200]),
+    ("password reset", "get", "/account/password/reset/", [200, 200, 200, 200, 200, 200]),
+    ("log in by code", "get", "/account/login/code/", [200, 302, 302, 302, 302, 302]),
+    ("change password", "get", "/account/password/change/", [302, 200, 200, 200, 200, 200]),
+    ("sessions", "get", "/account/sessions/", [302, 200, 200, 200, 200, 200]),
+    ("log out page", "get", "/account/logout/", [302, 200, 200, 200, 200, 200]),
+    # Deleting asks for the password again first (re-authentication), for every role with an account.
+    ("delete account", "get", "/profiel/verwijderen/", [302, 302, 302, 302, 302, 302]),
+    ("delete account (no re-authentication)", "post", "/profiel/verwijderen/", [302, 302, 302, 302, 302, 302]),
     # Non-staff are sent to the admin login, which refuses them (403) and sends visitors to allauth's login.
     ("admin", "get", "/admin/", [302, 302, 302, 302, 200, 200]),
     ("admin login", "get", "/admin/login/", [302, 403, 403, 403, 302, 302]),
@@ -44,9 +52,13 @@ def test_pages_per_role(client, role_user, role_index, role, name, method, url, 
     from participants.models import PortalSettings
 
     PortalSettings.load()
-    _client_for(role, role_user, client)
-    response = getattr(client, method)(url)
+    user = _client_for(role, role_user, client)
+    response = getattr(client, method)(url, {"contributions": "remove", "confirm": "on"} if method == "post" else {})
     assert response.status_code == expected[role_index], f"{role} on {name}"
+    if url == "/profiel/verwijderen/" and user is not None:
+        assert "/account/reauthenticate/" in response["Location"]
+        user.refresh_from_db()
+        assert not user.is_deleted
 
 
 # Whether each role may contribute (vote, comment, propose) and moderate.

@@ -80,6 +80,18 @@ def test_signup_with_an_existing_address_answers_the_same(client):
     assert User.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_signup_with_a_verified_address_tells_only_its_owner_by_mail(client):
+    from tests.factories import ParticipantFactory
+
+    ParticipantFactory(email="nieuw@example.org")
+    response = client.post("/account/signup/", SIGNUP)
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nieuw@example.org"]
+    assert "U heeft al een account" in mail.outbox[0].subject
+
+
 @pytest.mark.django_db
 def test_html_in_names_is_stored_as_text_and_shown_escaped(client):
     client.post(
@@ -125,3 +137,48 @@ def test_invalid_verification_and_reset_links_explain_the_next_step(client):
     assert "Deze link is verlopen of niet geldig" in body
     body = client.get("/account/password/reset/key/1-ongeldig/").content.decode()
     assert "Vraag een nieuwe link aan" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "prefix,next_step",
+    [("", "Vraag een nieuwe bevestigingsmail aan"), ("/en", "issue a new email confirmation request")],
+)
+def test_expired_verification_link_explains_the_next_step(client, settings, prefix, next_step):
+    from allauth.account.models import EmailConfirmationHMAC
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    key = EmailConfirmationHMAC(address).key
+    settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = -1  # every key is too old
+    response = client.get(f"{prefix}/account/confirm-email/{key}/")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'class="site-header"' in body
+    assert next_step in body
+    client.post(f"{prefix}/account/confirm-email/{key}/")
+    assert not EmailAddress.objects.get(pk=address.pk).verified
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix,next_step", [("", "Vraag een nieuwe link aan"), ("/en", "new password reset")])
+def test_expired_or_used_reset_link_explains_the_next_step(client, settings, prefix, next_step):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    from tests.factories import ParticipantFactory
+
+    user = ParticipantFactory()
+    url = f"{prefix}/account/password/reset/key/{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}/"
+    settings.PASSWORD_RESET_TIMEOUT = -1  # expired
+    response = client.get(url, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'class="site-header"' in body and next_step in body
+    # Used: the password changed since the link was made.
+    settings.PASSWORD_RESET_TIMEOUT = 3600
+    token = default_token_generator.make_token(user)
+    user.set_password("een-ander-lang-wachtwoord-1")
+    user.save()
+    response = client.get(f"{prefix}/account/password/reset/key/{user_pk_to_url_str(user)}-{token}/", follow=True)
+    assert next_step in response.content.decode()
