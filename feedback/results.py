@@ -357,6 +357,7 @@ def _compute(recommendations, vote_rows, priority_rows, visible_ids):
             )
             for code, label in _sector_labels()
         ]
+        sectors = protect_residual(sectors, total_voters=total.voters, minimum=minimum)
         label, score, divisiveness, support = consensus_of(sectors, total_voters=total.voters)
         results.append(
             RecommendationResult(
@@ -371,6 +372,30 @@ def _compute(recommendations, vote_rows, priority_rows, visible_ids):
             )
         )
     return results
+
+
+def _hidden(group):
+    return GroupResult(code=group.code, label=group.label, enough=False)
+
+
+def protect_residual(sectors, *, total_voters, minimum):
+    """Hide one more sector when the total would give away the votes of one or two people.
+
+    The total counts everybody; the sectors shown count their own voters. The
+    difference (the "residual": voters in small sectors and voters without a
+    sector) can be worked out by subtraction. When that residual is 1 or 2
+    people (fewer than ``minimum``), the subtraction would show how they voted,
+    so the smallest sector shown is hidden as well (complementary suppression;
+    ties: the first in sector order). Then the residual is at least ``minimum``.
+    The consensus is computed over the sectors that remain shown, so it gives
+    nothing away either.
+    """
+    shown = [g for g in sectors if g.enough]
+    residual = total_voters - sum(g.voters for g in shown)
+    if not shown or not 0 < residual < minimum:
+        return sectors
+    smallest = min(shown, key=lambda g: g.voters)  # min() keeps the first of equals
+    return [_hidden(g) if g is smallest else g for g in sectors]
 
 
 def _vote_rows(**filters):
@@ -502,10 +527,11 @@ def overview_results(*, user=None, sort=Sort.DEFAULT):
         participation.append(
             GroupResult(code=code, label=label, enough=n >= minimum, voters=n if n >= minimum else None)
         )
+    participants_total = sum(participation_rows.values())
     return OverviewResults(
         topics=topic_results_list,
-        participation=participation,
-        participants_total=sum(participation_rows.values()),
+        participation=protect_residual(participation, total_voters=participants_total, minimum=minimum),
+        participants_total=participants_total,
     )
 
 
@@ -515,8 +541,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Also when the formula character follows spaces or line breaks, since some
+    spreadsheet programs trim those before they look at the cell.
+    """
+    if isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES)):
         return "'" + value
     return value
 
@@ -593,6 +623,7 @@ __all__ = [
     "can_see_results",
     "consensus_of",
     "overview_results",
+    "protect_residual",
     "rank",
     "thresholds",
     "topic_results",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,6 +50,11 @@ def chart(result):
     return {"rows": rows, "width": CHART_WIDTH, "height": len(rows) * ROW_HEIGHT, "bar_height": BAR_HEIGHT}
 
 
+def _title_html(topic):
+    """The topic's title marked as Dutch (workshop text), for headings in either language."""
+    return format_html('<span lang="nl">{}</span>', topic.title)
+
+
 def _topic_or_404(slug):
     try:
         return Topic.objects.get(slug=slug)
@@ -75,7 +81,13 @@ def topic_results(request, slug):
     return render(
         request,
         "feedback/results_topic.html",
-        {"topic": topic, "results": data, "sorts": sorts, "thresholds": results.thresholds()},
+        {
+            "topic": topic,
+            "topic_title_html": _title_html(topic),
+            "results": data,
+            "sorts": sorts,
+            "thresholds": results.thresholds(),
+        },
     )
 
 
@@ -154,6 +166,7 @@ def briefing_topic(request, slug):
         return denied
     topic = _topic_or_404(slug)
     context = briefing.topic_briefing(topic=topic, sort=request.GET.get("sort"))
+    context["topic_title_html"] = _title_html(topic)
     return render(request, "feedback/briefing_topic.html", context)
 
 

@@ -24,7 +24,8 @@ def result_of(topic, rec, **kwargs):
 
 def test_broadly_supported_with_a_small_sector_left_out(topic, voters):
     rec = RecommendationFactory(topic=topic)
-    voters(rec, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "natuur_milieu": (0, 0, 2)})
+    # One participant without a sector: the rest (2 + 1) is not 1 or 2 people, so nothing more is hidden.
+    voters(rec, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "natuur_milieu": (0, 0, 2), "": (1, 0, 0)})
     r = result_of(topic, rec)
     assert r.consensus == Consensus.BROAD
     assert str(r.consensus_label) == "Breed gedragen"
@@ -32,13 +33,51 @@ def test_broadly_supported_with_a_small_sector_left_out(topic, voters):
     assert r.score == round(math.sqrt(5 / 7 * 4 / 6), 4) == 0.6901
     assert r.support == 0.775  # (4/5 + 3/4) / 2
     assert r.divisiveness == 0.15  # nets 0.8 and 0.5: standard deviation 0.15
-    assert (r.total.voters, r.total.agree, r.total.neutral, r.total.disagree) == (11, 7, 1, 3)
+    assert (r.total.voters, r.total.agree, r.total.neutral, r.total.disagree) == (12, 8, 1, 3)
     small = r.by_sector["natuur_milieu"]
     assert small.enough is False
     assert (small.voters, small.agree, small.disagree, small.shares, small.percentages) == (None,) * 5
     gemeente = r.by_sector["gemeente"]
     assert gemeente.shares == {"agree": 0.8, "neutral": 0.2, "disagree": 0.0}
     assert gemeente.percentages == {"agree": 80, "neutral": 20, "disagree": 0}
+
+
+@pytest.mark.parametrize("rest", [1, 2])
+def test_votes_of_one_or_two_people_cannot_be_worked_out_from_the_total(topic, voters, rest):
+    """Total minus the sectors shown would give away a small sector's votes: the smallest shown sector hides too."""
+    rec = RecommendationFactory(topic=topic)
+    voters(rec, {"gemeente": (5, 1, 0), "bedrijfsleven": (2, 0, 2), "natuur_milieu": (3, 0, 0), "kennis": (0, 0, rest)})
+    r = result_of(topic, rec)
+    assert r.total.voters == 13 + rest and r.total.disagree == 2 + rest
+    shown = [g for g in r.sectors if g.enough]
+    assert [g.code for g in shown] == ["gemeente", "bedrijfsleven"]  # natuur_milieu (3, the smallest) is hidden too
+    hidden = r.by_sector["natuur_milieu"]
+    assert (hidden.enough, hidden.voters, hidden.agree, hidden.shares) == (False, None, None, None)
+    # Nobody can subtract their way to the small sector's votes: the rest is now 3 + rest people.
+    assert r.total.voters - sum(g.voters for g in shown) == 3 + rest
+    # The consensus only uses what is shown.
+    assert r.support == round((5 / 6 + 2 / 4) / 2, 4)
+    assert r.consensus == Consensus.UNCLEAR
+
+
+def test_a_rest_of_zero_or_three_needs_no_extra_hiding(topic, voters):
+    whole, three = RecommendationFactory(topic=topic, position=1), RecommendationFactory(topic=topic, position=2)
+    voters(whole, {"gemeente": (3, 0, 0), "bedrijfsleven": (3, 0, 0)})
+    voters(three, {"gemeente": (3, 0, 0), "bedrijfsleven": (3, 0, 0), "kennis": (2, 0, 0), "": (1, 0, 0)})
+    data = results.topic_results(topic=topic, visibility=results.ALL)
+    for rec in (whole, three):
+        assert {g.code for g in data.get(rec.pk).sectors if g.enough} == {"gemeente", "bedrijfsleven"}
+
+
+def test_participation_per_sector_protects_one_or_two_people(voters):
+    topic = TopicFactory()
+    rec = RecommendationFactory(topic=topic)
+    voters(rec, {"gemeente": (5, 0, 0), "bedrijfsleven": (3, 0, 0), "kennis": (1, 0, 0)})
+    overview = results.overview_results()
+    shown = {g.code: g.voters for g in overview.participation if g.enough}
+    assert shown == {"gemeente": 5}
+    assert all(g.voters is None for g in overview.participation if not g.enough)
+    assert overview.participants_total == 9
 
 
 def test_divided(topic, voters):
@@ -150,10 +189,10 @@ def test_deleted_and_blocked_participants_count_with_their_sector(topic, voters)
     rec = RecommendationFactory(topic=topic)
     voters(rec, {"gemeente": (2, 0, 0)}, deleted_at=timezone.now())
     voters(rec, {"gemeente": (1, 0, 0)}, is_blocked=True)
-    voters(rec, {"": (2, 0, 0)})  # no sector declared: counts in the total only
+    voters(rec, {"": (3, 0, 0)})  # no sector declared: counts in the total only
     r = result_of(topic, rec)
     assert r.by_sector["gemeente"].agree == 3
-    assert r.total.agree == 5
+    assert r.total.agree == 6
 
 
 def test_unpublished_recommendations_are_left_out(topic, voters):
@@ -194,3 +233,8 @@ def test_neutralise():
     assert results.neutralise("@cmd") == "'@cmd"
     assert results.neutralise("Gewoon") == "Gewoon"
     assert results.neutralise(-1) == -1
+    # Leading whitespace does not hide a formula (some programs trim it).
+    for sneaky in (" =1+1", "\t=1+1", "\n@SUM(A1)", "  -2+3", "\r+1", " \t=cmd|' /C calc'!A0"):
+        assert results.neutralise(sneaky) == "'" + sneaky
+    assert results.neutralise("Geen = formule") == "Geen = formule"
+    assert results.neutralise("") == ""

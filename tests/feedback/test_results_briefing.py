@@ -28,7 +28,12 @@ def data(nmp_content, voters):
     topic.opens_at, topic.closes_at = timezone.now() - timedelta(days=30), timezone.now() + timedelta(days=30)
     topic.save()
     first, second = topic.recommendations.order_by("position")[:2]
-    voters(first, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0)}, priorities={"gemeente": 2})
+    # kennis (1) and two voters without a sector: the rest is 3 people, so no sector needs extra hiding.
+    voters(
+        first,
+        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (2, 0, 0)},
+        priorities={"gemeente": 2},
+    )
     voters(second, {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)})
     author = ParticipantFactory(first_name="Fenna", last_name="Voor")
     replier = ParticipantFactory()
@@ -140,7 +145,7 @@ def test_workbook_sheets_and_numbers_come_from_the_selector(client, data, django
         assert row[11] == result.score
         assert row[12] == result.divisiveness
     first = ranking[data["first"].position]
-    assert first[4:9] == [10, 8, 1, 1, 2]
+    assert first[4:9] == [12, 10, 1, 1, 2]
     assert first[10] == "Breed gedragen"
     # Per sector: kennis (1 voter) has no figures.
     split = [r for r in rows if r[0] == data["first"].position and r[1] in ("Gemeente", "Kennisinstelling")]
@@ -212,3 +217,71 @@ def test_supported_comments_rule(data):
     ranked = briefing.supported_comments(topic=data["topic"])[data["first"].pk]
     assert [c.text for c in ranked["for"]] == ["Sterk argument", "Zwak argument"]
     assert [c.text for c in ranked["against"]] == ["=cmd|' /C calc'!A0"]
+
+
+def _cells(html_row):
+    """The text of every cell of one ranking table row, tags stripped, whitespace collapsed."""
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html_row, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def test_page_api_csv_and_workbook_show_the_same_figures(client, data, django_capture_on_commit_callbacks):
+    """Every figure comes from one selector: the four outputs agree, number for number."""
+    import csv
+
+    client.force_login(ModeratorFactory())
+    slug = data["topic"].slug
+    workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks)
+    api = {item["id"]: item for item in client.get(f"/api/topics/{slug}/results/").json() if item["visible"]}
+    text = client.get(f"/onderwerpen/{slug}/resultaten.csv").content.decode("utf-8-sig")
+    csv_rows = {(int(r["recommendation_id"]), r["group"]): r for r in csv.DictReader(io.StringIO(text))}
+    page = client.get(f"/onderwerpen/{slug}/resultaten/").content.decode()
+    sheet = [list(r) for r in workbook.worksheets[6].iter_rows(values_only=True)]
+    header_at = next(i for i, r in enumerate(sheet) if r[0] == "Plaats")
+    xlsx_ranking = {r[1]: r for r in sheet[header_at + 1 :] if isinstance(r[0], int)}
+    split_at = next(i for i, r in enumerate(sheet) if r[0] == "Nummer advies" and r[1] == "Sector")
+    xlsx_split = {(r[0], r[1]): r for r in sheet[split_at + 1 :] if isinstance(r[0], int) and isinstance(r[1], str)}
+    selector = results.topic_results(topic=data["topic"], visibility=results.ALL)
+
+    def blank(value):
+        return "" if value is None else str(value)
+
+    assert set(api) == {r.id for r in selector.visible}
+    checked_votes = 0
+    for result in selector.visible:
+        item, total, position = api[result.id], result.total, result.recommendation.position
+        figures = [total.voters, total.agree, total.neutral, total.disagree, total.priority]
+        # API
+        assert [item["totals"][k] for k in ("voters", "agree", "neutral", "disagree", "priority")] == figures
+        assert (item["consensus"]["score"], item["consensus"]["support"]) == (result.score, result.support)
+        # CSV
+        row = csv_rows[(result.id, "total")]
+        assert [row[k] for k in ("voters", "agree", "neutral", "disagree", "priority")] == [str(v) for v in figures]
+        assert (row["consensus_score"], row["rank"]) == (blank(result.score), str(result.rank))
+        # XLSX
+        assert xlsx_ranking[position][0] == result.rank
+        assert xlsx_ranking[position][4:9] == figures
+        assert xlsx_ranking[position][11] == result.score
+        # Page (ranking table): rank, voters, counts with percentages, priority, score
+        html_row = re.search(rf'<tr id="result-{result.id}">(.*?)</tr>', page, flags=re.S).group(1)
+        cells = _cells(html_row)
+        assert cells[0] == str(result.rank)
+        assert cells[2] == str(total.voters)
+        if total.percentages:
+            for cell, choice in zip(cells[3:6], ("agree", "neutral", "disagree"), strict=True):
+                assert cell == f"{getattr(total, choice)} ({total.percentages[choice]}%)"
+        assert cells[6] == str(total.priority)
+        if result.score is not None:
+            assert cells[9] == f"{result.score:.2f}".replace(".", ",")
+        # Per sector, in the API, the CSV and the workbook (small sectors: no figures anywhere)
+        for group in result.sectors:
+            api_group, csv_row = item["by_sector"][group.code], csv_rows[(result.id, group.code)]
+            xlsx_row = xlsx_split[(position, str(group.label))]
+            counts = [group.voters, group.agree, group.neutral, group.disagree, group.priority]
+            assert [api_group[k] for k in ("voters", "agree", "neutral", "disagree", "priority")] == counts
+            assert [csv_row[k] for k in ("voters", "agree", "neutral", "disagree", "priority")] == [
+                blank(v) for v in counts
+            ]
+            assert xlsx_row[3:8] == counts
+            checked_votes += group.voters or 0
+    assert checked_votes > 0  # the fixture has real figures, not only empty sectors

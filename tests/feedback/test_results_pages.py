@@ -37,7 +37,12 @@ def _csv(response):
 
 def test_api_shape_and_figures(client, closed_topic, voters):
     rec = RecommendationFactory(topic=closed_topic, text='=HYPERLINK("x")')
-    voters(rec, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0)}, priorities={"gemeente": 2})
+    # kennis (1) and two voters without a sector: the rest is 3 people, so no sector needs extra hiding.
+    voters(
+        rec,
+        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (2, 0, 0)},
+        priorities={"gemeente": 2},
+    )
     response = client.get("/api/topics/gesloten/results/")
     assert response.status_code == 200
     data = response.json()
@@ -46,12 +51,12 @@ def test_api_shape_and_figures(client, closed_topic, voters):
     assert set(item) == API_KEYS
     assert item["text"] == rec.text  # JSON is not a spreadsheet: text as written
     assert item["totals"] == {
-        "voters": 10,
-        "agree": 8,
+        "voters": 12,
+        "agree": 10,
         "neutral": 1,
         "disagree": 1,
         "priority": 2,
-        "shares": {"agree": 0.8, "neutral": 0.1, "disagree": 0.1},
+        "shares": {"agree": 0.8333, "neutral": 0.0833, "disagree": 0.0833},
     }
     assert item["by_sector"]["gemeente"] == {
         "enough_votes": True,
@@ -173,14 +178,14 @@ def test_overview_page_and_csv(client, nmp_content, voters):
     topic.opens_at, topic.closes_at = timezone.now() - timedelta(days=9), timezone.now() - timedelta(days=1)
     topic.save()
     rec = topic.recommendations.first()
-    voters(rec, {"gemeente": (5, 0, 0), "bedrijfsleven": (5, 0, 0), "kennis": (1, 0, 0)})
+    voters(rec, {"gemeente": (6, 0, 0), "bedrijfsleven": (5, 0, 0), "kennis": (1, 0, 0), "": (2, 0, 0)})
     response = client.get("/resultaten/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Deelname per sector" in page and "Meeste overeenstemming tussen sectoren" in page
-    assert response.context["overview"].participants_total == 11
+    assert response.context["overview"].participants_total == 14
     participation = {g.code: g.voters for g in response.context["overview"].participation}
-    assert participation["gemeente"] == 5 and participation["kennis"] is None
+    assert participation["gemeente"] == 6 and participation["bedrijfsleven"] == 5 and participation["kennis"] is None
     assert rec.text[:20] in page
     rows = _csv(client.get("/resultaten.csv"))
     assert {row["topic"] for row in rows} == {topic.slug}  # only the closed topic is public
