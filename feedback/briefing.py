@@ -252,23 +252,7 @@ def write_topic_sheet(sheet, *, topic, data, proposals):
     )
     for result in sorted(data.visible, key=lambda r: r.recommendation.position):
         for group in result.sectors:
-            shares = group.shares or {}
-            _append(
-                sheet,
-                [
-                    result.recommendation.position,
-                    str(group.label),
-                    _yes_no(group.enough),
-                    group.voters,
-                    group.agree,
-                    group.neutral,
-                    group.disagree,
-                    group.priority,
-                    shares.get("agree"),
-                    shares.get("neutral"),
-                    shares.get("disagree"),
-                ],
-            )
+            _append(sheet, [result.recommendation.position, str(group.label), _yes_no(group.enough), *group.figures()])
     _append(sheet, [])
     _append(sheet, [_("New proposals")], bold=True)
     _append(sheet, [_("Status"), _("Proposal"), _("Explanation"), _("Submitted on")], bold=True)

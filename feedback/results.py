@@ -132,6 +132,21 @@ class GroupResult:
             percentages=dict(zip([c.value for c in CHOICES], pct, strict=True)) if pct else None,
         )
 
+    def figures(self):
+        """The group's figures in the column order of the CSV and the workbook:
+        voters, agree, neutral, disagree, priority, then the three shares (None when hidden)."""
+        shares = self.shares or {}
+        return [
+            self.voters,
+            self.agree,
+            self.neutral,
+            self.disagree,
+            self.priority,
+            shares.get("agree"),
+            shares.get("neutral"),
+            shares.get("disagree"),
+        ]
+
     def as_dict(self):
         """The open-data shape (API, CSV, XLSX)."""
         return {
@@ -586,7 +601,6 @@ def open_data_rows(results):
             continue
         rec = result.recommendation
         for group in [result.total, *result.sectors]:
-            shares = group.shares or {}
             yield [
                 neutralise(rec.topic.slug),
                 rec.pk,
@@ -595,14 +609,7 @@ def open_data_rows(results):
                 rec.source,
                 group.code,
                 group.enough,
-                group.voters,
-                group.agree,
-                group.neutral,
-                group.disagree,
-                group.priority,
-                shares.get("agree"),
-                shares.get("neutral"),
-                shares.get("disagree"),
+                *group.figures(),
                 result.consensus,
                 result.score,
                 result.divisiveness,
