@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.rules import is_moderator, is_organiser
 from participants.sectors import Sector
-from topics.models import Recommendation
+from topics.models import Phase, Recommendation
 
 from .models import Choice, Priority, Vote
 from .selectors import ALL, can_see_results, results_visibility
@@ -482,7 +482,7 @@ def _visibility_by_topic(user, topics):
     voted = None
     visibility = {}
     for topic in topics:
-        if privileged or topic.phase == "closed":
+        if privileged or topic.phase == Phase.CLOSED:
             visibility[topic.pk] = ALL
             continue
         if not (user and user.is_authenticated):

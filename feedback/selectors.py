@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from participants.rules import is_moderator, is_organiser
-from topics.models import Proposal, Recommendation
+from topics.models import Phase, Proposal, Recommendation
 
 from .models import Choice, Comment, Priority, Vote
 
@@ -24,7 +24,7 @@ def results_visibility(*, user, topic):
     position on (results stay hidden until you voted, to avoid herd effects).
     One query at most.
     """
-    if topic.phase == "closed" or is_moderator(user) or is_organiser(user):
+    if topic.phase == Phase.CLOSED or is_moderator(user) or is_organiser(user):
         return ALL
     if not (user and user.is_authenticated):
         return frozenset()

@@ -37,7 +37,7 @@ class TopicAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("phase"))
     def phase_display(self, obj):
-        return {"upcoming": _("upcoming"), "open": _("open"), "closed": _("closed")}[obj.phase]
+        return obj.phase.label
 
 
 @admin.register(Consideration)

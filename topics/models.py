@@ -13,6 +13,14 @@ class Source(models.TextChoices):
     PARTICIPANT = "participant", _("Proposed by a participant")
 
 
+class Phase(models.TextChoices):
+    """Where a topic is in the consultation, from its opening and closing time."""
+
+    UPCOMING = "upcoming", _("upcoming")
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
 class TopicQuerySet(models.QuerySet):
     def with_counts(self):
         """Annotate the number of considerations and recommendations in one query."""
@@ -70,14 +78,14 @@ class Topic(models.Model):
         return reverse("topics:detail", kwargs={"slug": self.slug})
 
     @property
-    def phase(self):
-        """'upcoming', 'open' or 'closed', from opens_at/closes_at."""
+    def phase(self) -> Phase:
+        """The topic's phase now, from opens_at/closes_at."""
         now = timezone.now()
         if self.opens_at and now < self.opens_at:
-            return "upcoming"
+            return Phase.UPCOMING
         if self.closes_at and now >= self.closes_at:
-            return "closed"
-        return "open"
+            return Phase.CLOSED
+        return Phase.OPEN
 
 
 class Item(models.Model):

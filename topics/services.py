@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from participants.rules import is_moderator
 
-from .models import Consideration, Proposal, Recommendation, SiteText, Source, Topic
+from .models import Consideration, Phase, Proposal, Recommendation, SiteText, Source, Topic
 
 DEFAULT_CONTENT_FILE = Path(__file__).resolve().parent / "data" / "nmp_content.yaml"
 
@@ -214,10 +214,10 @@ def ensure_open(topic):
     whatever the client sends.
     """
     phase = topic.phase
-    if phase == "upcoming":
+    if phase == Phase.UPCOMING:
         date = date_format(timezone.localtime(topic.opens_at), "j F Y, H:i")
         raise PermissionDenied(_("This topic is not open yet. You can take part from %(date)s.") % {"date": date})
-    if phase == "closed":
+    if phase == Phase.CLOSED:
         raise PermissionDenied(_("This topic is closed. You can still read everything, but no longer take part."))
 
 
