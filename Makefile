@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup setup-dev test test-unit test-e2e test-services test-postgres lint format messages compilemessages clean
+.PHONY: run setup setup-dev prod-local bench test test-unit test-e2e test-services test-postgres lint format messages compilemessages clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
@@ -76,6 +76,12 @@ lint: setup-dev
 format: setup-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The production topology on this machine: PgBouncer (transaction pooling) in front of
+# PostgreSQL, gunicorn with the production settings, Celery worker and beat on Redis,
+# a local SMTP sink. Database nmp_prod_local (PROD_LOCAL_DB=...), site on :8013.
+prod-local: setup-dev
+	$(PY) -m benchmarks.prod_local
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -26,6 +26,11 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling mode the server connection may serve
+# another client after each transaction, so nothing may outlive one: no
+# server-side cursors (a named cursor lives across fetches) and no session
+# settings of our own (Django sets only the time zone, which PgBouncer tracks).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
 
 _email = env.email_url("EMAIL_URL")
 EMAIL_HOST = _email["EMAIL_HOST"]
