@@ -83,5 +83,11 @@ format: setup-dev
 prod-local: setup-dev
 	$(PY) -m benchmarks.prod_local
 
+# Load test of the production topology at national size, every page against the floor
+# (robots.txt) in the same run; prints a table and writes var/bench/latest.json.
+# `make bench QUICK=1` is a smoke run at quick size (under two minutes). Not part of `make test`.
+bench: setup-dev
+	$(PY) -m benchmarks.bench $(if $(QUICK),--quick)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

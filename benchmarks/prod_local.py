@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +27,11 @@ VENV_BIN = Path(sys.executable).parent
 PROCFILE = ROOT / "Procfile"
 
 
+_STARTED = time.monotonic()
+
+
 def log(message):
-    print(f"==> {message}", flush=True)
+    print(f"==> [{time.monotonic() - _STARTED:5.0f} s] {message}", flush=True)
 
 
 @dataclass
@@ -212,6 +216,7 @@ def prepare(topology, *, recreate=False):
     log("Migrating and loading the NMP content")
     manage(topology, "migrate", "--noinput")
     manage(topology, "load_nmp_content")
+    log("Collecting static files")
     manage(topology, "collectstatic", "--noinput")
     write_pgbouncer_config(topology)
 
@@ -231,8 +236,16 @@ def wait_for(url, *, timeout=60, process=None):
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
+def _port_in_use(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def start(topology, *, output=None):
     """Start every process of the Procfile under honcho; returns once /healthz answers."""
+    busy = [p for p in (topology.web_port, topology.pgbouncer_port, topology.smtp_port) if _port_in_use(p)]
+    if busy:
+        raise RuntimeError(f"port {busy[0]} is in use: is another prod-local or bench still running?")
     env = topology.environment(pooled=True)
     process = subprocess.Popen(
         [str(VENV_BIN / "honcho"), "start", "-f", str(PROCFILE), "-d", str(ROOT), "--no-prefix"]
