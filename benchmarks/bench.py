@@ -72,8 +72,8 @@ def seed(topology, size):
     return seconds
 
 
-def prepare_scenarios(topology, rundir):
-    env = topology.environment(pooled=False)
+def prepare_scenarios(topology, rundir, *, sessions):
+    env = {**topology.environment(pooled=False), "BENCH_SESSIONS": str(sessions)}
     result = subprocess.run([sys.executable, "-m", "benchmarks.scenarios", str(rundir)], cwd=ROOT, env=env)
     scenarios = json.loads((rundir / "scenarios.json").read_text())
     return scenarios, result.returncode == 0
@@ -151,7 +151,8 @@ def fmt_ms(us):
 
 
 def table(results, floor):
-    header = f"{'scenario':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'queries':>7} {'× floor':>8}"
+    columns = ["req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "× floor"]
+    header = f"{'scenario':44} " + " ".join(f"{c:>8}" for c in columns)
     lines = [header, "-" * len(header)]
     for r in results:
         if r.get("skipped"):
@@ -160,15 +161,15 @@ def table(results, floor):
         ratio = r["rps"] / floor["rps"] if floor["rps"] else 0
         lines.append(
             f"{r['label'][:44]:44} {r['rps']:8.1f} {fmt_ms(r['latency_us']['p50']):>8} "
-            f"{fmt_ms(r['latency_us']['p95']):>8} {fmt_ms(r['latency_us']['p99']):>8} {r['error_count']:6d} "
-            f"{r['queries']:7d} {ratio:8.3f}"
+            f"{fmt_ms(r['latency_us']['p95']):>8} {fmt_ms(r['latency_us']['p99']):>8} {r['error_count']:8d} "
+            f"{r['queries']:8d} {ratio:8.3f}"
         )
     return "\n".join(lines)
 
 
 def run(*, quick):
     size = "quick" if quick else "national"
-    seconds, warmup = (3, 1) if quick else (10, 2)
+    seconds, warmup = (2, 1) if quick else (10, 2)
     topology = bench_topology()
     prod_local.ensure_system_packages("pgbouncer", "wrk")
     rundir = OUT / "run"
@@ -183,7 +184,7 @@ def run(*, quick):
     broken = []
     try:
         log("Preparing the scenarios (sessions, request lists, queries per request)")
-        scenarios, checks_passed = prepare_scenarios(topology, rundir)
+        scenarios, checks_passed = prepare_scenarios(topology, rundir, sessions=50 if quick else 200)
         if not checks_passed:
             broken.append("a scenario check failed (see above)")
         log("Running the scenarios")

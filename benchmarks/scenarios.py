@@ -13,13 +13,15 @@ reason; it is never replaced by another page.
 """
 
 import json
+import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import django
 
-PARTICIPANT_SESSIONS = 200
+# Logged-in scenarios rotate through this many participants' sessions.
+PARTICIPANT_SESSIONS = int(os.environ.get("BENCH_SESSIONS", "200"))
 CSRF_TOKEN = "b" * 32  # any 32 characters of the allowed alphabet: cookie and header must match
 
 
@@ -119,7 +121,7 @@ def build():
     topic = hot.topic
     participants = list(demo_users().exclude(is_staff=True).order_by("pk")[:PARTICIPANT_SESSIONS])
     sessions = [_login(user) for user in participants]
-    moderator_session = _login(_moderator(), mfa=True)
+    moderator = _login(_moderator(), mfa=True)
     open_recommendations = list(
         Recommendation.objects.filter(topic__in=open_topics, is_published=True).values_list("pk", flat=True)
     )
@@ -137,10 +139,14 @@ def build():
         Request(
             "POST",
             f"/adviezen/{rec}/stem/",
-            {"Cookie": _cookie(session), "X-CSRFToken": CSRF_TOKEN, "Accept": "application/json",
-             "Content-Type": "application/x-www-form-urlencoded"},
+            {
+                "Cookie": _cookie(session),
+                "X-CSRFToken": CSRF_TOKEN,
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
             f"choice={choices[(i + j) % 3]}",
-        )  # fmt: skip
+        )
         for i, session in enumerate(sessions)
         for j, rec in enumerate(open_recommendations[i % 7 :: 7])
     ]
@@ -148,10 +154,13 @@ def build():
         Request(
             "POST",
             f"{open_topics[i % len(open_topics)].get_absolute_url()}reacties/",
-            {"Cookie": _cookie(session), "X-CSRFToken": CSRF_TOKEN,
-             "Content-Type": "application/x-www-form-urlencoded"},
+            {
+                "Cookie": _cookie(session),
+                "X-CSRFToken": CSRF_TOKEN,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
             f"text=Reactie+{i}+uit+de+belastingtest%3A+graag+meer+aandacht+voor+de+uitvoering.",
-        )  # fmt: skip
+        )
         for i, session in enumerate(sessions)
     ]
 
@@ -179,8 +188,7 @@ def build():
     )
     moderation = _first_url(["moderation:start", "moderation:index", "feedback:moderation", "moderation:queue"])
     scenarios.append(
-        Scenario("moderator_start", "moderator start page", requests=[get(moderation, moderator_session)],
-                 logged_in=True)  # fmt: skip
+        Scenario("moderator_start", "moderator start page", requests=[get(moderation, moderator)], logged_in=True)
         if moderation
         else Scenario("moderator_start", "moderator start page", skipped="no moderator start page on this version")
     )
@@ -188,7 +196,7 @@ def build():
         Scenario(
             "admin_comments",
             "admin comment list, filtered",
-            requests=[get(f"/admin/feedback/comment/?is_hidden__exact=0&topic__id__exact={topic.pk}", moderator_session)],
+            requests=[get(f"/admin/feedback/comment/?is_hidden__exact=0&topic__id__exact={topic.pk}", moderator)],
             logged_in=True,
         )
     )
@@ -196,8 +204,9 @@ def build():
     scenarios.append(invitation)
     scenarios += [
         Scenario("vote", "vote (POST, logged in)", kind="post", requests=votes, logged_in=True),
-        Scenario("comment", "comment (POST, logged in)", kind="post", requests=comments, logged_in=True,
-                 expect_status=302),  # fmt: skip
+        Scenario(
+            "comment", "comment (POST, logged in)", kind="post", requests=comments, logged_in=True, expect_status=302
+        ),
     ]
     return scenarios
 
