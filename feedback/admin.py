@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from topics import pagecache
+
 from . import services
 from .models import Comment, Priority, Report, Vote
 
@@ -87,6 +89,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Featuring moves a comment to the top of its discussion on the public (cached) pages.
+        pagecache.bump(pagecache.topic_scope(obj.topic.slug))
 
     @admin.action(description=_("Hide selected comments (with a public reason)"), permissions=["change"])
     def hide_comments(self, request, queryset):

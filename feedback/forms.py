@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from topics.models import Proposal
+from topics.models import Phase, Proposal
 
 from .models import Comment, ReportReason, Stance
 
@@ -94,3 +94,16 @@ class ProposalForm(forms.ModelForm):
                 "max_length": _("A proposal can be at most %(limit_value)d characters; yours has %(show_value)d."),
             }
         }
+
+
+def attach_reply_forms(page, *, phase, can_contribute):
+    """A reply form on each visible thread of ``page``, only where the reader may reply.
+
+    Anonymous readers, participants who may not contribute and closed topics
+    get none: building and rendering 20 forms nobody can use is most of a page's cost.
+    """
+    if phase != Phase.OPEN or not can_contribute:
+        return
+    for thread in page.object_list:
+        if thread.is_visible:
+            thread.reply_form = ReplyForm(auto_id=f"id_reply{thread.pk}_%s")

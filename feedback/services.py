@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from topics import pagecache
+from topics.models import Topic
 from topics.services import ensure_open
 
 from .models import Choice, Comment, Priority, Report, ReportReason, Stance, Vote
@@ -62,6 +64,12 @@ def _check_comment_text(text):
 def _check_stance(stance):
     if stance not in [*Stance.values, ""]:
         raise ValidationError({"stance": _("Choose for, against or neutral, or leave it empty.")})
+
+
+def _discussion_changed(topic_id, slug=None):
+    """Cached pages of the topic (its discussions, comment counts) are stale after this transaction."""
+    slug = slug or Topic.objects.values_list("slug", flat=True).get(pk=topic_id)
+    pagecache.bump(pagecache.topic_scope(slug))
 
 
 # --- Votes and priorities -----------------------------------------------------------
@@ -225,6 +233,7 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
             raise
         if parent is not None and parent.author_id != author.pk:
             _queue_reply_mail(parent)
+        _discussion_changed(topic.pk, topic.slug)
     return comment
 
 
@@ -264,6 +273,7 @@ def comment_update(*, comment, author, text, stance="") -> Comment:
             comment.edited_at = timezone.now()
             comment.full_clean(validate_constraints=False)
             comment.save(update_fields=["text", "stance", "edited_at"])
+            _discussion_changed(comment.topic_id, comment.topic.slug)
     return comment
 
 
@@ -281,6 +291,7 @@ def comment_delete(*, comment, author) -> Comment:
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
             comment.save(update_fields=["is_deleted", "deleted_at"])
+            _discussion_changed(comment.topic_id, comment.topic.slug)
     return comment
 
 
@@ -304,6 +315,7 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
         comment.full_clean(validate_constraints=False)
         comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
         Report.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=now, resolved_by=moderator)
+        _discussion_changed(comment.topic_id)
     return comment
 
 
@@ -317,6 +329,7 @@ def comment_unhide(*, comment, moderator) -> Comment:
         comment.hidden_by = None
         comment.hidden_at = None
         comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+        _discussion_changed(comment.topic_id)
     return comment
 
 

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from topics import pagecache
 from topics import services as topic_services
 from topics.models import Recommendation, Topic
 
 from . import selectors, services
-from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
+from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm, attach_reply_forms
 from .models import Choice, Comment
 
 
@@ -126,17 +127,20 @@ def priority(request, pk):
     return _actions_response(request, recommendation, message)
 
 
-def _discussion_context(request, topic, recommendation):
+def _discussion_context(request, topic, recommendation, *, can_contribute):
     order = request.GET.get("order", "newest")
     page, order = selectors.comment_page(
         topic=topic, recommendation=recommendation, order=order, page=request.GET.get("page")
     )
-    for thread in page.object_list:
-        if thread.is_visible:
-            thread.reply_form = ReplyForm(auto_id=f"id_reply{thread.pk}_%s")
+    attach_reply_forms(page, phase=topic.phase, can_contribute=can_contribute)
     return {"comments_page": page, "order": order}
 
 
+def _topic_scopes(request, slug, **kwargs):
+    return (pagecache.topic_scope(slug),)
+
+
+@pagecache.anonymous_page_cache(_topic_scopes)
 def recommendation_detail(request, slug, pk):
     """One recommendation with its own discussion (threads are paginated here, not on the topic page)."""
     topic = get_object_or_404(Topic, slug=slug)
@@ -151,9 +155,11 @@ def recommendation_detail(request, slug, pk):
         "participation": participation,
         "priority_status": participation.priority_status,
         "comment_form": CommentForm(),
-        **_discussion_context(request, topic, recommendation),
+        **_discussion_context(request, topic, recommendation, can_contribute=participation.can_contribute),
     }
-    return render(request, "feedback/recommendation_detail.html", context)
+    response = render(request, "feedback/recommendation_detail.html", context)
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
 @require_POST

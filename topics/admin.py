@@ -2,8 +2,24 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import pagecache, services
 from .models import Consideration, Proposal, Recommendation, SiteText, Topic
+
+
+class ContentChangeAdmin(admin.ModelAdmin):
+    """Content edited here is on every cached page: make those stale after the save."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pagecache.bump(pagecache.CONTENT)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.bump(pagecache.CONTENT)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.bump(pagecache.CONTENT)
 
 
 class ConsiderationInline(admin.TabularInline):
@@ -21,7 +37,7 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ContentChangeAdmin):
     list_display = ["number", "title", "opens_at", "closes_at", "phase_display"]
     list_display_links = ["number", "title"]
     ordering = ["ordering", "number"]
@@ -41,7 +57,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consideration)
-class ConsiderationAdmin(admin.ModelAdmin):
+class ConsiderationAdmin(ContentChangeAdmin):
     list_display = ["topic", "position", "text", "source"]
     list_filter = ["topic", "source"]
     list_select_related = ["topic"]
@@ -49,7 +65,7 @@ class ConsiderationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ContentChangeAdmin):
     list_display = ["topic", "position", "text", "source", "is_published"]
     list_filter = ["topic", "source", "is_published"]
     list_select_related = ["topic"]
@@ -57,7 +73,7 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteText)
-class SiteTextAdmin(admin.ModelAdmin):
+class SiteTextAdmin(ContentChangeAdmin):
     list_display = ["key", "updated_at"]
     readonly_fields = ["key"]
 

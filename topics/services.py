@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from participants.rules import is_moderator
 
+from . import pagecache
 from .models import Consideration, Phase, Proposal, Recommendation, SiteText, Source, Topic
 
 DEFAULT_CONTENT_FILE = Path(__file__).resolve().parent / "data" / "nmp_content.yaml"
@@ -200,6 +201,7 @@ def content_load(*, path=DEFAULT_CONTENT_FILE) -> LoadReport:
             _sync(topic, values, report, f"topic {item['slug']}")
         _load_items(Consideration, topic, "considerations", item["considerations"], report)
         _load_items(Recommendation, topic, "recommendations", item["recommendations"], report)
+    pagecache.bump(pagecache.CONTENT)
     return report
 
 
@@ -293,6 +295,7 @@ def proposal_approve(*, proposal, moderator):
         proposal.decided_at = timezone.now()
         proposal.full_clean()
         proposal.save()
+        pagecache.bump(pagecache.topic_scope(topic.slug))
         return proposal
 
 

@@ -3,12 +3,17 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from feedback import selectors as feedback_selectors
-from feedback.forms import CommentForm, ProposalForm, ReplyForm
+from feedback.forms import CommentForm, ProposalForm, attach_reply_forms
 
-from . import selectors
+from . import pagecache, selectors
 from .models import Topic
 
 
+def _topic_scopes(request, slug, **kwargs):
+    return (pagecache.topic_scope(slug),)
+
+
+@pagecache.anonymous_page_cache()
 def home(request):
     return render(
         request,
@@ -17,10 +22,12 @@ def home(request):
     )
 
 
+@pagecache.anonymous_page_cache()
 def about(request):
     return render(request, "topics/about.html", {"texts": selectors.site_texts(), "topics": selectors.topic_list()})
 
 
+@pagecache.anonymous_page_cache(_topic_scopes)
 def topic_detail(request, slug):
     """The topic with its recommendations, each one's compact results, and the general discussion.
 
@@ -35,9 +42,7 @@ def topic_detail(request, slug):
     page, order = feedback_selectors.comment_page(
         topic=topic, order=request.GET.get("order", "newest"), page=request.GET.get("page")
     )
-    for thread in page.object_list:
-        if thread.is_visible:
-            thread.reply_form = ReplyForm(auto_id=f"id_reply{thread.pk}_%s")
+    attach_reply_forms(page, phase=topic.phase, can_contribute=participation.can_contribute)
     context = {
         "topic": topic,
         "phase": topic.phase,
@@ -47,7 +52,9 @@ def topic_detail(request, slug):
         "comment_form": CommentForm(stance=False),
         "proposal_form": ProposalForm(),
     }
-    return render(request, "topics/topic_detail.html", context)
+    response = render(request, "topics/topic_detail.html", context)
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
 # --- Read-only JSON API for the public content (no personal data) ----------------
