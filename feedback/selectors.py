@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import ngettext
 
 from participants.rules import is_moderator, is_organiser
+from topics import pagecache
 from topics.models import Phase, Proposal, Recommendation
 
 from .models import Choice, Comment, Priority, Vote
@@ -43,36 +44,72 @@ COMMENTS_PER_PAGE = 20
 ORDERS = ("newest", "oldest")
 
 
-def _count(queryset):
-    """A correlated COUNT(*) subquery (0 when there are no rows), one per recommendation row."""
-    return Coalesce(
-        Subquery(queryset.order_by().values("recommendation").annotate(n=Count("pk")).values("n")[:1]),
-        0,
+TALLY_FIELDS = ("agree_count", "neutral_count", "disagree_count", "priority_count", "comment_count")
+_TALLY_FIELD = {Choice.AGREE: "agree_count", Choice.NEUTRAL: "neutral_count", Choice.DISAGREE: "disagree_count",
+                "priority": "priority_count", "comment": "comment_count"}  # fmt: skip
+
+
+def tally_scope(topic_id):
+    """The cache scope of a topic's counts; services bump it when a vote, priority or comment changes."""
+    return f"tally:{topic_id}"
+
+
+def _tallies_from_database(topic):
+    """Counts per recommendation of ``topic`` in one query: grouped aggregates, not one subquery per row."""
+    votes = (
+        Vote.objects.filter(recommendation__topic=topic)
+        .values_list("recommendation_id", "choice")
+        .annotate(n=Count("*"))
+        .order_by()
     )
+    priorities = (
+        Priority.objects.filter(topic=topic)
+        .annotate(kind=Value("priority", output_field=CharField()))
+        .values_list("recommendation_id", "kind")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    comments = (
+        Comment.objects.filter(topic=topic, recommendation__isnull=False, is_deleted=False, is_hidden=False)
+        .annotate(kind=Value("comment", output_field=CharField()))
+        .values_list("recommendation_id", "kind")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    tallies = {}
+    for recommendation_id, kind, n in votes.union(priorities, comments, all=True):
+        tallies.setdefault(recommendation_id, dict.fromkeys(TALLY_FIELDS, 0))[_TALLY_FIELD[kind]] = n
+    return tallies
+
+
+def recommendation_tallies(*, topic):
+    """{recommendation id: {"agree_count": n, ...}} for ``topic``: from the cache, else one query.
+
+    Cached under the topic's tally generation (``tally_scope``), which the
+    services move on after every vote, priority and comment change, so a
+    count is never older than the last committed change. Reading the votes
+    once per change instead of once per page view keeps the topic page's cost
+    independent of the number of votes.
+    """
+    generation = pagecache.generations(tally_scope(topic.pk))[0]
+    key = f"tallies:{topic.pk}:{generation}"
+    tallies = cache.get(key)
+    if tallies is None:
+        tallies = _tallies_from_database(topic)
+        cache.set(key, tallies, pagecache.TALLY_TTL)
+    return tallies
 
 
 def recommendations_with_counts(*, topic, user, pk=None):
-    """Published recommendations of ``topic`` with their compact results in one query.
+    """Published recommendations of ``topic`` with their compact results: one query plus the tallies.
 
-    Each row carries agree/neutral/disagree/priority counts, the number of
-    visible comments, and the user's own position (``my_choice``) and priority
-    (``my_priority``), all computed in SQL as correlated subqueries, so the cost
-    does not grow with the number of voters or comments.
+    Each carries agree/neutral/disagree/priority counts and the number of
+    visible comments (``recommendation_tallies``), and the user's own position
+    (``my_choice``) and priority (``my_priority``), looked up in SQL by the
+    one-per-participant unique indexes.
     """
-    votes = Vote.objects.filter(recommendation=OuterRef("pk"))
     queryset = (
-        Recommendation.objects.filter(topic=topic, is_published=True)
-        .select_related("proposed_by")
-        .annotate(
-            agree_count=_count(votes.filter(choice=Choice.AGREE)),
-            neutral_count=_count(votes.filter(choice=Choice.NEUTRAL)),
-            disagree_count=_count(votes.filter(choice=Choice.DISAGREE)),
-            priority_count=_count(Priority.objects.filter(recommendation=OuterRef("pk"))),
-            comment_count=_count(
-                Comment.objects.filter(recommendation=OuterRef("pk"), is_deleted=False, is_hidden=False)
-            ),
-        )
-        .order_by("position")
+        Recommendation.objects.filter(topic=topic, is_published=True).select_related("proposed_by").order_by("position")
     )
     if user is not None and user.is_authenticated:
         queryset = queryset.annotate(
@@ -87,7 +124,14 @@ def recommendations_with_counts(*, topic, user, pk=None):
         )
     if pk is not None:
         queryset = queryset.filter(pk=pk)
-    return queryset
+    recommendations = list(queryset)
+    if recommendations:
+        tallies = recommendation_tallies(topic=topic)
+        empty = dict.fromkeys(TALLY_FIELDS, 0)
+        for recommendation in recommendations:
+            for name, value in tallies.get(recommendation.pk, empty).items():
+                setattr(recommendation, name, value)
+    return recommendations
 
 
 def comment_threads(*, topic, recommendation=None, order="newest"):
@@ -98,11 +142,15 @@ def comment_threads(*, topic, recommendation=None, order="newest"):
     as a placeholder with the moderator's reason. Two queries per page (threads,
     replies) plus the paginator's count.
     """
-    visible_replies = Comment.objects.filter(parent=OuterRef("pk"), is_deleted=False)
+    # Threads with a visible reply, looked up among this discussion's replies only (the
+    # topic index); a correlated EXISTS per thread made PostgreSQL hash every comment.
+    with_visible_replies = Comment.objects.filter(
+        topic=topic, recommendation=recommendation, parent__isnull=False, is_deleted=False
+    ).values("parent_id")
     date_order = "created_at" if order == "oldest" else "-created_at"
     return (
         Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
-        .filter(Q(is_deleted=False) | Exists(visible_replies))
+        .filter(Q(is_deleted=False) | Q(pk__in=with_visible_replies))
         .select_related("author")
         .prefetch_related(
             Prefetch(
@@ -143,10 +191,11 @@ class TopicPage:
 def topic_participation(*, topic, user, pk=None):
     """Everything the topic page shows about participation, in a fixed number of queries.
 
-    One query for the recommendations with counts and the user's own input,
+    One query for the recommendations with the user's own input, one for the
+    counts when they are not cached,
     at most one for the results visibility and one for the permission check.
     """
-    recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
+    recommendations = recommendations_with_counts(topic=topic, user=user, pk=pk)
     visibility = results_visibility(user=user, topic=topic)
     for recommendation in recommendations:
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)

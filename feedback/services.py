@@ -24,6 +24,7 @@ from topics.models import Topic
 from topics.services import ensure_open
 
 from .models import Choice, Comment, Priority, Report, ReportReason, Stance, Vote
+from .selectors import tally_scope
 
 REPLY_MAIL_INTERVAL = timedelta(hours=1)
 DUPLICATE_WINDOW = timedelta(seconds=30)
@@ -66,10 +67,15 @@ def _check_stance(stance):
         raise ValidationError({"stance": _("Choose for, against or neutral, or leave it empty.")})
 
 
+def _counts_changed(topic_id):
+    """The topic's cached counts (votes, priorities, comments) are stale after this transaction."""
+    pagecache.bump(tally_scope(topic_id))
+
+
 def _discussion_changed(topic_id, slug=None):
     """Cached pages of the topic (its discussions, comment counts) are stale after this transaction."""
     slug = slug or Topic.objects.values_list("slug", flat=True).get(pk=topic_id)
-    pagecache.bump(pagecache.topic_scope(slug))
+    pagecache.bump(pagecache.topic_scope(slug), tally_scope(topic_id))
 
 
 # --- Votes and priorities -----------------------------------------------------------
@@ -101,10 +107,12 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
                     vote = Vote(participant=participant, recommendation=recommendation, choice=choice)
                     vote.full_clean(validate_constraints=False)  # the database is the guard, see below
                     vote.save()
+                    _counts_changed(recommendation.topic_id)
                 elif vote.choice != choice:
                     vote.choice = choice
                     vote.full_clean(validate_constraints=False)
                     vote.save(update_fields=["choice", "updated_at"])
+                    _counts_changed(recommendation.topic_id)
                 return vote
         except IntegrityError:
             # Another request stored this participant's vote between our read and
@@ -121,6 +129,8 @@ def vote_withdraw(*, participant, recommendation) -> bool:
     with transaction.atomic():
         ensure_open(recommendation.topic)
         deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
+        if deleted:
+            _counts_changed(recommendation.topic_id)
     return bool(deleted)
 
 
@@ -155,6 +165,7 @@ def priority_add(*, participant, recommendation) -> Priority:
                 priority = Priority(participant=participant, recommendation=recommendation, topic=topic)
                 priority.full_clean(validate_constraints=False)
                 priority.save()
+                _counts_changed(topic.pk)
                 return priority
         except IntegrityError:
             if attempt == 1:
@@ -169,6 +180,8 @@ def priority_remove(*, participant, recommendation) -> bool:
     with transaction.atomic():
         ensure_open(recommendation.topic)
         deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
+        if deleted:
+            _counts_changed(recommendation.topic_id)
     return bool(deleted)
 
 
