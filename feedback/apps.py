@@ -8,4 +8,11 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         # Celery autodiscovers only tasks.py; the briefing's task (and its permission) live apart.
-        from . import briefing_tasks  # noqa: F401
+        from participants.exports import register_privacy_section
+
+        from . import (
+            briefing_tasks,  # noqa: F401
+            privacy,
+        )
+
+        register_privacy_section("feedback", export=privacy.export, erase=privacy.erase)

@@ -310,9 +310,7 @@ def test_feedback_pages_pass_axe(make_page, login, content, which, language):
     theirs = services.comment_create(author=other, topic=topic, recommendation=rec, text="Hun reactie")
     services.comment_create(author=participant, topic=topic, parent=theirs, recommendation=rec, text="Antwoord")
     services.comment_create(author=other, topic=topic, text="Algemene opmerking")
-    from topics.services import proposal_submit
-
-    proposal_submit(author=participant, topic=topic, text="Een voorstel")
+    services.proposal_submit(author=participant, topic=topic, text="Een voorstel")
 
     prefix = "" if language == "nl" else "/en"
     page = make_page(True, locale="nl-NL" if language == "nl" else "en-GB")
