@@ -4,8 +4,8 @@ Moderator:   view and change comments, reports, proposals, recommendations and
              topics (hide comments, handle reports, decide proposals, fix
              texts); view users and block/unblock participants.
 Organisator: view users and topics, and the portal settings (sign-up open or
-             by invitation). The invitations issue adds its own models' rights
-             to this group in a later migration.
+             by invitation). Apps added later give this group their models'
+             rights in their own migrations.
 Neither group may delete anything or change users' accounts or permissions.
 Running the migration again resets the groups to exactly this list.
 """
