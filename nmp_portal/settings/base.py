@@ -157,7 +157,9 @@ CSRF_FAILURE_VIEW = "nmp_portal.views.csrf_failure"
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's own catalogue (made by `make messages`) first, then the hand-kept Dutch for allauth's
+# texts; both come before the installed apps' catalogues, so they win over allauth's own Dutch.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True
