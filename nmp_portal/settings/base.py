@@ -164,6 +164,8 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 # texts; both come before the installed apps' catalogues, so they win over allauth's own Dutch.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 USE_I18N = True
+# Dates read "26 juni 2024, 10:00": templates use |date:"DATETIME_FORMAT", Python date_format(value, "DATETIME_FORMAT").
+FORMAT_MODULE_PATH = ["nmp_portal.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_TZ = True
 
