@@ -21,10 +21,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from feedback.models import Choice, Comment, Priority, Stance, Vote
+from feedback.models import Choice, Comment, Priority, Proposal, Stance, Vote
 from participants.models import DisplayMode, ParticipatesAs, User
 from participants.sectors import Sector
-from topics.models import Proposal, Recommendation, Source, Topic
+from topics.models import Recommendation, Source, Topic
 
 # Every generated account has an address in this reserved domain (RFC 2606),
 # so seeded rows can be told from real ones and no mail can ever reach a person.

@@ -10,9 +10,9 @@ from django.utils.translation import ngettext
 
 from participants.rules import is_moderator, is_organiser
 from topics import pagecache
-from topics.models import Phase, Proposal, Recommendation
+from topics.models import Phase, Recommendation
 
-from .models import Choice, Comment, Priority, Vote
+from .models import Choice, Comment, Priority, Proposal, Vote
 
 ALL = "all"
 

@@ -1,16 +1,8 @@
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-
-from feedback import selectors as feedback_selectors
-from feedback.forms import CommentForm, ProposalForm, attach_reply_forms
 
 from . import pagecache, selectors
 from .models import Topic
-
-
-def _topic_scopes(request, slug, **kwargs):
-    return (pagecache.topic_scope(slug),)
 
 
 @pagecache.anonymous_page_cache()
@@ -25,36 +17,6 @@ def home(request):
 @pagecache.anonymous_page_cache()
 def about(request):
     return render(request, "topics/about.html", {"texts": selectors.site_texts(), "topics": selectors.topic_list()})
-
-
-@pagecache.anonymous_page_cache(_topic_scopes)
-def topic_detail(request, slug):
-    """The topic with its recommendations, each one's compact results, and the general discussion.
-
-    The number of queries does not depend on the number of votes or comments:
-    recommendation threads live on their own page; this page shows their count.
-    """
-    try:
-        topic = selectors.topic_with_considerations(slug=slug)
-    except Topic.DoesNotExist:
-        raise Http404(_("This topic does not exist.")) from None
-    participation = feedback_selectors.topic_participation(topic=topic, user=request.user)
-    page, order = feedback_selectors.comment_page(
-        topic=topic, order=request.GET.get("order", "newest"), page=request.GET.get("page")
-    )
-    attach_reply_forms(page, phase=topic.phase, can_contribute=participation.can_contribute)
-    context = {
-        "topic": topic,
-        "phase": topic.phase,
-        "participation": participation,
-        "comments_page": page,
-        "order": order,
-        "comment_form": CommentForm(stance=False),
-        "proposal_form": ProposalForm(),
-    }
-    response = render(request, "topics/topic_detail.html", context)
-    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
-    return response
 
 
 # --- Read-only JSON API for the public content (no personal data) ----------------

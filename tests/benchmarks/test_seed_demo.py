@@ -3,10 +3,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from benchmarks.seed import DEMO_DOMAIN, SIZES
-from feedback.models import Choice, Comment, Priority, Vote
+from feedback.models import Choice, Comment, Priority, Proposal, Vote
 from participants.models import User
 from tests.factories import ParticipantFactory
-from topics.models import Phase, Proposal, Topic
+from topics.models import Phase, Topic
 
 
 def _seed(**options):
