@@ -1,8 +1,8 @@
 """Writes of participants' input: votes, priorities, comments, reports, reply mails.
 
-Every function checks who (django-rules permissions), when (the topic's phase,
-inside the transaction) and what (allowed values, lengths) itself, so views,
-the admin, commands and tasks can all call it and a rule lives in one place.
+Every function asks its permission (who and when: role and the topic's phase,
+see ``feedback.rules``) and checks what (allowed values, lengths) itself, so
+views, the admin, commands and tasks can all call it and a rule lives in one place.
 """
 
 import uuid
@@ -19,9 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from topics.services import ensure_open
-
 from .models import Choice, Comment, Priority, Report, ReportReason, Stance, Vote
+from .rules import refusal_message
 
 REPLY_MAIL_INTERVAL = timedelta(hours=1)
 DUPLICATE_WINDOW = timedelta(seconds=30)
@@ -29,13 +28,10 @@ UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
 
 
 def refuse_unless(user, perm, obj=None):
-    if user is not None and user.has_perm(perm, obj):
-        return
-    if not (user and user.is_authenticated):
-        raise PermissionDenied(_("Log in to take part."))
-    if getattr(user, "is_blocked", False):
-        raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
-    raise PermissionDenied(_("Confirm your e-mail address first. Then you can take part."))
+    """Raise PermissionDenied with the reason a person can act on, unless ``user`` has ``perm`` on ``obj``."""
+    message = refusal_message(user, perm, obj)
+    if message:
+        raise PermissionDenied(message)
 
 
 def _ensure_published(recommendation):
@@ -76,14 +72,13 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     contribute, on a published recommendation of an open topic; ``choice`` is
     agree, neutral or disagree.
     """
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.vote", recommendation)
     _ensure_published(recommendation)
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Choose Agree, Neutral or Disagree.")})
     for attempt in range(3):
         try:
             with transaction.atomic():
-                ensure_open(recommendation.topic)
                 vote = (
                     Vote.objects.select_for_update()
                     .filter(participant=participant, recommendation=recommendation)
@@ -108,10 +103,9 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
 
 def vote_withdraw(*, participant, recommendation) -> bool:
     """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.vote", recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        ensure_open(recommendation.topic)
         deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
     return bool(deleted)
 
@@ -125,13 +119,12 @@ def priority_add(*, participant, recommendation) -> Priority:
     writers), so two requests cannot both count two and add a third and fourth.
     Adding the same one twice returns the existing priority.
     """
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.priority", recommendation)
     _ensure_published(recommendation)
     topic = recommendation.topic
     for attempt in range(2):
         try:
             with transaction.atomic():
-                ensure_open(topic)
                 get_user_model().objects.select_for_update().filter(pk=participant.pk).values_list("pk").get()
                 existing = Priority.objects.filter(participant=participant, recommendation=recommendation).first()
                 if existing:
@@ -156,10 +149,9 @@ def priority_add(*, participant, recommendation) -> Priority:
 
 def priority_remove(*, participant, recommendation) -> bool:
     """Take away a priority; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.priority", recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        ensure_open(recommendation.topic)
         deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
     return bool(deleted)
 
@@ -179,7 +171,9 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     as a repeat. The author of the comment replied to gets a mail after commit
     (bundled, at most one an hour per thread).
     """
-    refuse_unless(author, "feedback.comment")
+    if parent is not None:
+        refuse_unless(author, "feedback.reply", parent)
+    refuse_unless(author, "feedback.comment", recommendation or topic)
     text = _clean_text(text)
     _check_comment_text(text)
     _check_stance(stance)
@@ -201,7 +195,6 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
             client_token = None
 
     with transaction.atomic():
-        ensure_open(topic)
         repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
         if repeat:
             return repeat
@@ -255,7 +248,6 @@ def comment_update(*, comment, author, text, stance="") -> Comment:
     _check_stance(stance)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_visible:
             raise ValidationError(_("A deleted or hidden comment cannot be changed."))
         if comment.text != text or comment.stance != stance:
@@ -276,7 +268,6 @@ def comment_delete(*, comment, author) -> Comment:
     refuse_unless(author, "feedback.delete_own_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_deleted:
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
@@ -290,7 +281,7 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
     The public sees a placeholder with ``reason``; replies stay. Open reports
     on the comment are marked resolved by the moderator.
     """
-    refuse_unless(moderator, "feedback.hide_comment")
+    refuse_unless(moderator, "feedback.hide_comment", comment)
     reason = _clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason. It is shown instead of the comment.")})
@@ -309,7 +300,7 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
 
 def comment_unhide(*, comment, moderator) -> Comment:
     """Show a hidden comment again (moderators only)."""
-    refuse_unless(moderator, "feedback.hide_comment")
+    refuse_unless(moderator, "feedback.hide_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         comment.is_hidden = False
@@ -322,9 +313,7 @@ def comment_unhide(*, comment, moderator) -> Comment:
 
 def report_create(*, comment, reporter, reason, explanation="") -> Report:
     """Report someone else's visible comment to the moderators, once per reporter."""
-    refuse_unless(reporter, "feedback.comment")
-    if comment.author_id == reporter.pk:
-        raise PermissionDenied(_("You cannot report your own comment."))
+    refuse_unless(reporter, "feedback.report_comment", comment)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
     explanation = _clean_text(explanation)
@@ -338,7 +327,6 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
     already = ValidationError(_("You have already reported this comment. The moderators will look at it."))
     with transaction.atomic():
         comment = Comment.objects.select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_visible:
             raise ValidationError(_("This comment is no longer shown."))
         if Report.objects.filter(comment=comment, reporter=reporter).exists():

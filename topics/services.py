@@ -233,7 +233,7 @@ def proposal_submit(*, author, topic, text, explanation=""):
     open; text 1-600 characters; nothing is public until a moderator approves;
     the same text sent twice (double click, retry) is stored once.
     """
-    if not (author and author.has_perm("feedback.propose")):
+    if not (author and author.has_perm("participants.contribute")):
         if getattr(author, "is_blocked", False):
             raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
         raise PermissionDenied(_("Only participants with a confirmed e-mail address can propose a recommendation."))
