@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from topics.models import Recommendation, Topic
@@ -138,6 +139,16 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    def get_absolute_url(self):
+        """Where the comment is shown: its recommendation's page or the topic page, at the comment."""
+        if self.recommendation_id:
+            url = reverse(
+                "feedback:recommendation_detail", kwargs={"slug": self.topic.slug, "pk": self.recommendation_id}
+            )
+        else:
+            url = self.topic.get_absolute_url()
+        return f"{url}#comment-{self.pk}"
 
     @property
     def is_visible(self):

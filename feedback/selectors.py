@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import ngettext
 
 from participants.rules import is_moderator, is_organiser
@@ -160,18 +159,6 @@ def topic_participation(*, topic, user, pk=None):
             else 0
         )
     return TopicPage(recommendations=recommendations, visibility=visibility, priorities_used=used, can_contribute=can)
-
-
-def comment_url(comment):
-    """Where a comment is shown: its recommendation's page or the topic page, at the comment."""
-    if comment.recommendation_id:
-        url = reverse(
-            "feedback:recommendation_detail",
-            kwargs={"slug": comment.topic.slug, "pk": comment.recommendation_id},
-        )
-    else:
-        url = comment.topic.get_absolute_url()
-    return f"{url}#comment-{comment.pk}"
 
 
 def my_contributions(*, user):

@@ -416,8 +416,6 @@ def reply_mail_send(*, thread_id) -> bool:
 def _send_reply_mail(thread, replies):
     recipient = thread.author
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        from .selectors import comment_url
-
         unsubscribe_url = settings.SITE_URL + reverse(
             "feedback:unsubscribe", kwargs={"token": unsubscribe_token(recipient)}
         )
@@ -426,7 +424,7 @@ def _send_reply_mail(thread, replies):
             "thread": thread,
             "replies": replies,
             "topic": thread.topic,
-            "comment_url": settings.SITE_URL + comment_url(replies[-1]),
+            "comment_url": settings.SITE_URL + replies[-1].get_absolute_url(),
             "unsubscribe_url": unsubscribe_url,
             "SITE_NAME": settings.SITE_NAME,
             "LANGUAGE_CODE": translation.get_language(),

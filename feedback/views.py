@@ -1,9 +1,11 @@
 """Thin views: read through selectors, write through services, answer HTML or JSON."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +20,7 @@ from topics.models import Recommendation, Topic
 from . import selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
 from .models import Choice, Comment
+from .rules import refusal_message
 
 
 def _wants_json(request):
@@ -142,7 +145,7 @@ def recommendation_detail(request, slug, pk):
     topic = get_object_or_404(Topic, slug=slug)
     participation = selectors.topic_participation(topic=topic, user=request.user, pk=pk)
     if not participation.recommendations:
-        return render(request, "404.html", status=404)
+        raise Http404(_("This recommendation does not exist."))
     recommendation = participation.recommendations[0]
     context = {
         "topic": topic,
@@ -182,17 +185,13 @@ def comment_create(request, slug):
                 stance=form.cleaned_data.get("stance") or "",
                 client_token=form.cleaned_data.get("token"),
             )
-        except PermissionDenied as error:
-            # Shown above the form with the text still in it (e.g. the topic closed while typing).
-            form.add_error(None, _message(error))
-            status = 403
-        except ValidationError as error:
-            _add_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            status = _form_error(form, error)
         else:
             messages.success(
                 request, _("Your reply has been posted.") if parent else _("Your comment has been posted.")
             )
-            return redirect(selectors.comment_url(comment))
+            return redirect(comment.get_absolute_url())
     return render(
         request,
         "feedback/comment_form.html",
@@ -208,38 +207,66 @@ def _int(value):
         return 0
 
 
-def _add_errors(form, error):
+def _form_error(form, error):
+    """Put a service's refusal or validation error on ``form``; returns the status to answer with.
+
+    A refusal goes above the form with the text still in it (e.g. the topic
+    closed while the person was typing); field errors go to their fields.
+    """
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, _message(error))
+        return 403
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+    return 400
 
 
-def _own_comment(request, pk):
-    """The comment to edit, delete or report, or a refusal: unknown or deleted (404), topic not open (403).
+def permission_required(perm, fn):
+    """Refuse the view unless the user has ``perm`` on the object ``fn(request, **kwargs)`` returns.
 
-    The services refuse writes on a topic that is not open anyway; this also
-    stops the form from being shown, so nobody types text that cannot be sent.
+    ``rules.contrib.views.permission_required`` without its bare 403: the
+    refusal page says why (``refusal_message``), and the object is handed to
+    the view so it is fetched once.
     """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, **kwargs):
+            obj = fn(request, **kwargs)
+            message = refusal_message(request.user, perm, obj)
+            if message:
+                return _refused(request, PermissionDenied(message))
+            return view(request, obj)
+
+        return wrapper
+
+    return decorator
+
+
+def _visible_comment(request, pk):
+    """The comment to edit, delete or report; 404 when it is unknown, deleted or hidden."""
+    comment = get_object_or_404(Comment.objects.select_related("topic", "recommendation", "author"), pk=pk)
+    if not comment.is_visible:
+        raise Http404(_("This comment is no longer shown."))
+    return comment
+
+
+def _live_comment(request, pk):
+    """The comment to edit or delete; 404 when it is unknown or deleted (a hidden one may still be deleted)."""
     comment = get_object_or_404(Comment.objects.select_related("topic", "recommendation", "author"), pk=pk)
     if comment.is_deleted:
-        return None, render(request, "404.html", status=404)
-    try:
-        topic_services.ensure_open(comment.topic)
-    except PermissionDenied as error:
-        return None, _refused(request, error)
-    return comment, None
+        raise Http404(_("This comment is no longer shown."))
+    return comment
 
 
 @require_http_methods(["GET", "POST"])
-def comment_edit(request, pk):
-    comment, response = _own_comment(request, pk)
-    if response:
-        return response
-    if not request.user.has_perm("feedback.edit_own_comment", comment):
-        return _refused(request, PermissionDenied(_("You can only change your own comments.")))
+@permission_required("feedback.edit_own_comment", _live_comment)
+def comment_edit(request, comment):
     form = CommentEditForm(request.POST or None, comment=comment)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_update(
@@ -248,42 +275,32 @@ def comment_edit(request, pk):
                 text=form.cleaned_data["text"],
                 stance=form.cleaned_data.get("stance") or "",
             )
-        except PermissionDenied as error:
-            return _refused(request, error)
-        except ValidationError as error:
-            _add_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            status = _form_error(form, error)
         else:
             messages.success(request, _("Your comment has been changed."))
-            return redirect(selectors.comment_url(comment))
-    status = 400 if request.method == "POST" else 200
+            return redirect(comment.get_absolute_url())
     return render(request, "feedback/comment_edit.html", {"form": form, "comment": comment}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
-def comment_delete(request, pk):
-    comment, response = _own_comment(request, pk)
-    if response:
-        return response
-    if not request.user.has_perm("feedback.delete_own_comment", comment):
-        return _refused(request, PermissionDenied(_("You can only delete your own comments.")))
+@permission_required("feedback.delete_own_comment", _live_comment)
+def comment_delete(request, comment):
     if request.method == "POST":
         try:
             services.comment_delete(comment=comment, author=request.user)
         except PermissionDenied as error:
             return _refused(request, error)
         messages.success(request, _("Your comment has been deleted."))
-        return redirect(selectors.comment_url(comment).split("#")[0])
+        return redirect(comment.get_absolute_url().split("#")[0])
     return render(request, "feedback/comment_delete.html", {"comment": comment})
 
 
 @require_http_methods(["GET", "POST"])
-def comment_report(request, pk):
-    comment, response = _own_comment(request, pk)
-    if response:
-        return response
-    if not comment.is_visible:
-        return render(request, "404.html", status=404)
+@permission_required("feedback.report_comment", _visible_comment)
+def comment_report(request, comment):
     form = ReportForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.report_create(
@@ -292,21 +309,11 @@ def comment_report(request, pk):
                 reason=form.cleaned_data["reason"],
                 explanation=form.cleaned_data["explanation"],
             )
-        except PermissionDenied as error:
-            return _refused(request, error)
-        except ValidationError as error:
-            _add_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            status = _form_error(form, error)
         else:
             messages.success(request, _("Thank you. Your report has been received. A moderator will look at it soon."))
-            return redirect(selectors.comment_url(comment))
-    elif request.method == "GET" and not request.user.has_perm("feedback.report_comment", comment):
-        if comment.author_id == request.user.pk:
-            return _refused(request, PermissionDenied(_("You cannot report your own comment.")))
-        try:
-            services.refuse_unless(request.user, "feedback.comment")
-        except PermissionDenied as error:
-            return _refused(request, error)
-    status = 400 if request.method == "POST" else 200
+            return redirect(comment.get_absolute_url())
     return render(request, "feedback/comment_report.html", {"form": form, "comment": comment}, status=status)
 
 
@@ -323,11 +330,8 @@ def proposal_create(request, slug):
                 text=form.cleaned_data["text"],
                 explanation=form.cleaned_data["explanation"],
             )
-        except PermissionDenied as error:
-            form.add_error(None, _message(error))
-            status = 403
-        except ValidationError as error:
-            _add_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            status = _form_error(form, error)
         else:
             messages.success(
                 request,
