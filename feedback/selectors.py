@@ -102,11 +102,13 @@ def comment_threads(*, topic, recommendation=None, order="newest"):
     return (
         Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
         .filter(Q(is_deleted=False) | Exists(visible_replies))
-        .select_related("author")
+        .select_related("author", "topic")
         .prefetch_related(
             Prefetch(
                 "replies",
-                queryset=Comment.objects.filter(is_deleted=False).select_related("author").order_by("created_at", "pk"),
+                queryset=Comment.objects.filter(is_deleted=False)
+                .select_related("author", "topic")
+                .order_by("created_at", "pk"),
             )
         )
         .order_by("-is_featured", date_order, "pk")
@@ -148,6 +150,7 @@ def topic_participation(*, topic, user, pk=None):
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
     visibility = results_visibility(user=user, topic=topic)
     for recommendation in recommendations:
+        recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
     can = bool(user is not None and user.has_perm("participants.contribute"))
     if pk is None:
