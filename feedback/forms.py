@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from topics.models import Proposal
 
-from .models import Comment, ReportReason, Stance
+from .models import Comment, Report, ReportReason, Stance
 
 STANCE_CHOICES = [("", _("No choice")), *Stance.choices]
 
@@ -64,9 +64,9 @@ class ReportForm(forms.Form):
     )
     explanation = forms.CharField(
         label=_("Explanation (optional)"),
-        max_length=1000,
+        max_length=Report.EXPLANATION_MAX_LENGTH,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "data-counter": 1000}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-counter": Report.EXPLANATION_MAX_LENGTH}),
         help_text=_("At most 1000 characters."),
     )
 

@@ -167,13 +167,14 @@ class Report(models.Model):
     """A participant's report of a comment ("Meld"), for moderators."""
 
     Reason = ReportReason
+    EXPLANATION_MAX_LENGTH = 1000
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment"))
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports", verbose_name=_("reporter")
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    explanation = models.TextField(_("explanation"), max_length=1000, blank=True)
+    explanation = models.TextField(_("explanation"), max_length=EXPLANATION_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(

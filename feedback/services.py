@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from .models import Choice, Comment, Priority, Report, ReportReason, Stance, Vote
 from .rules import refusal_message
+from .text import check_length, clean_text
 
 REPLY_MAIL_INTERVAL = timedelta(hours=1)
 DUPLICATE_WINDOW = timedelta(seconds=30)
@@ -39,20 +40,15 @@ def _ensure_published(recommendation):
         raise PermissionDenied(_("This recommendation is not available."))
 
 
-def _clean_text(text):
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def _check_comment_text(text):
     if not text:
         raise ValidationError({"text": _("Write your comment first.")})
-    if len(text) > Comment.MAX_LENGTH:
-        raise ValidationError(
-            {
-                "text": _("A comment can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": Comment.MAX_LENGTH, "count": len(text)}
-            }
-        )
+    check_length(
+        text,
+        field="text",
+        limit=Comment.MAX_LENGTH,
+        message=_("A comment can be at most %(max)s characters; yours has %(count)s."),
+    )
 
 
 def _check_stance(stance):
@@ -174,7 +170,7 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     if parent is not None:
         refuse_unless(author, "feedback.reply", parent)
     refuse_unless(author, "feedback.comment", recommendation or topic)
-    text = _clean_text(text)
+    text = clean_text(text)
     _check_comment_text(text)
     _check_stance(stance)
     if recommendation is not None:
@@ -243,7 +239,7 @@ def _find_repeat(author, topic, recommendation, parent, text, client_token):
 def comment_update(*, comment, author, text, stance="") -> Comment:
     """Change the text or stance of one's own comment while the topic is open; marks it edited."""
     refuse_unless(author, "feedback.edit_own_comment", comment)
-    text = _clean_text(text)
+    text = clean_text(text)
     _check_comment_text(text)
     _check_stance(stance)
     with transaction.atomic():
@@ -282,7 +278,7 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
     on the comment are marked resolved by the moderator.
     """
     refuse_unless(moderator, "feedback.hide_comment", comment)
-    reason = _clean_text(reason)
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason. It is shown instead of the comment.")})
     with transaction.atomic():
@@ -316,14 +312,13 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
     refuse_unless(reporter, "feedback.report_comment", comment)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
-    explanation = _clean_text(explanation)
-    if len(explanation) > 1000:
-        raise ValidationError(
-            {
-                "explanation": _("The explanation can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": 1000, "count": len(explanation)}
-            }
-        )
+    explanation = clean_text(explanation)
+    check_length(
+        explanation,
+        field="explanation",
+        limit=Report.EXPLANATION_MAX_LENGTH,
+        message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    )
     already = ValidationError(_("You have already reported this comment. The moderators will look at it."))
     with transaction.atomic():
         comment = Comment.objects.select_related("topic").get(pk=comment.pk)
