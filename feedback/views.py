@@ -86,18 +86,15 @@ def _actions_response(request, recommendation, message, status=200):
     return redirect(target.split("#")[0] + f"#recommendation-{recommendation.pk}")
 
 
-@require_POST
-def vote(request, pk):
+def _act_on_recommendation(request, pk, act):
+    """Run ``act(recommendation)`` (a vote or priority service that returns the message) and answer.
+
+    A refusal without JavaScript is the refusal page; everything else goes
+    back to the recommendation, or answers JSON with the re-rendered block.
+    """
     recommendation = _published_recommendation(pk)
-    choice = request.POST.get("choice", "")
-    labels = dict(Choice.choices)
     try:
-        if choice == "withdraw":
-            services.vote_withdraw(participant=request.user, recommendation=recommendation)
-            message = _("Your position has been withdrawn.")
-        else:
-            services.vote_cast(participant=request.user, recommendation=recommendation, choice=choice)
-            message = _("Your position has been saved: %(choice)s.") % {"choice": labels[choice]}
+        message = act(recommendation)
     except PermissionDenied as error:
         if not _wants_json(request):
             return _refused(request, error)
@@ -105,28 +102,36 @@ def vote(request, pk):
     except ValidationError as error:
         return _actions_response(request, recommendation, _message(error), status=400)
     return _actions_response(request, recommendation, message)
+
+
+@require_POST
+def vote(request, pk):
+    choice = request.POST.get("choice", "")
+
+    def act(recommendation):
+        if choice == "withdraw":
+            services.vote_withdraw(participant=request.user, recommendation=recommendation)
+            return _("Your position has been withdrawn.")
+        services.vote_cast(participant=request.user, recommendation=recommendation, choice=choice)
+        return _("Your position has been saved: %(choice)s.") % {"choice": Choice(choice).label}
+
+    return _act_on_recommendation(request, pk, act)
 
 
 @require_POST
 def priority(request, pk):
-    recommendation = _published_recommendation(pk)
     action = request.POST.get("action", "")
-    try:
+
+    def act(recommendation):
         if action == "add":
             services.priority_add(participant=request.user, recommendation=recommendation)
-            message = _("Marked as priority.")
-        elif action == "remove":
+            return _("Marked as priority.")
+        if action == "remove":
             services.priority_remove(participant=request.user, recommendation=recommendation)
-            message = _("Priority removed.")
-        else:
-            raise ValidationError(_("Unknown action."))
-    except PermissionDenied as error:
-        if not _wants_json(request):
-            return _refused(request, error)
-        return _actions_response(request, recommendation, _message(error), status=403)
-    except ValidationError as error:
-        return _actions_response(request, recommendation, _message(error), status=400)
-    return _actions_response(request, recommendation, message)
+            return _("Priority removed.")
+        raise ValidationError(_("Unknown action."))
+
+    return _act_on_recommendation(request, pk, act)
 
 
 def _discussion_context(request, topic, recommendation):
