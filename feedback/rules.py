@@ -70,7 +70,8 @@ def refusal_message(user, perm, obj=None):
     if not (user and user.is_authenticated and is_active_account(user)):
         return _("Log in to take part.")
     if is_blocked(user):
-        return _("Your account is blocked. You can read everything, but not take part.")
+        blocked = _("Your account is blocked. You can read everything, but not take part.")
+        return f"{blocked} {_('Reason:')} {user.blocked_reason}" if user.blocked_reason else blocked
     if not has_verified_email(user):
         return _("Confirm your e-mail address first. Then you can take part.")
     topic = topic_of(obj)

@@ -121,3 +121,5 @@ def test_permission(perm, role, phase):
             assert message is None
         else:
             assert message.startswith(expected_refusal(perm, role, phase))
+            if role == "blocked" and perm != "feedback.hide_comment":
+                assert message.endswith("Reason: Scheldwoorden")
