@@ -76,7 +76,7 @@ def refusal_message(user, perm, obj=None):
         return _("Confirm your e-mail address first. Then you can take part.")
     topic = topic_of(obj)
     if topic is not None and topic.phase == Phase.UPCOMING:
-        date = date_format(timezone.localtime(topic.opens_at), "j F Y, H:i")
+        date = date_format(timezone.localtime(topic.opens_at), "DATETIME_FORMAT")
         return _("This topic is not open yet. You can take part from %(date)s.") % {"date": date}
     if topic is not None and topic.phase == Phase.CLOSED:
         return _("This topic is closed. You can still read everything, but no longer take part.")
