@@ -47,6 +47,10 @@ rules.add_perm("feedback.delete_own_comment", contributes_now & is_comment_autho
 rules.add_perm("feedback.report_comment", contributes_now & ~is_comment_author)
 rules.add_perm("feedback.propose", contributes_now)
 rules.add_perm("feedback.hide_comment", is_moderator)
+rules.add_perm("feedback.decide_proposal", is_moderator)
+
+# Work for moderators only, in any phase.
+_STAFF_ONLY = {"feedback.hide_comment", "feedback.decide_proposal"}
 
 # Refusals about someone else's or one's own comment, by permission.
 _NOT_YOURS = {
@@ -65,7 +69,7 @@ def refusal_message(user, perm, obj=None):
     """
     if user is not None and user.has_perm(perm, obj):
         return None
-    if perm == "feedback.hide_comment":
+    if perm in _STAFF_ONLY:
         return _("Only moderators can do this.")
     if not (user and user.is_authenticated and is_active_account(user)):
         return _("Log in to take part.")

@@ -37,7 +37,7 @@ MODERATOR = Role(
     grants=(
         ("feedback", "comment", ("view", "change")),
         ("feedback", "report", ("view", "change")),
-        ("topics", "proposal", ("view", "change")),
+        ("feedback", "proposal", ("view", "change")),
         ("topics", "recommendation", ("view", "change")),
         ("topics", "topic", ("view", "change")),
         ("participants", "user", ("view", "block")),

@@ -13,7 +13,7 @@ import rules.permissions
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 
-from feedback.models import Comment
+from feedback.models import Comment, Proposal
 from feedback.rules import refusal_message
 from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory, RecommendationFactory, TopicFactory
 from topics.models import Phase
@@ -36,6 +36,7 @@ TABLE = {
     "feedback.report_comment": ("comment", EVERYONE_WHO_CONTRIBUTES - {"author"}, WHILE_OPEN),
     "feedback.propose": ("topic", EVERYONE_WHO_CONTRIBUTES, WHILE_OPEN),
     "feedback.hide_comment": ("comment", {"moderator"}, ALWAYS),
+    "feedback.decide_proposal": ("proposal", {"moderator"}, ALWAYS),
     "feedback.view_briefing": (None, {"moderator", "organiser"}, ALWAYS),
     "participants.contribute": (None, EVERYONE_WHO_CONTRIBUTES, ALWAYS),
     "participants.moderate": (None, {"moderator"}, ALWAYS),
@@ -56,7 +57,7 @@ NOT_YOURS = {
 
 
 def expected_refusal(perm, role, phase):
-    if perm == "feedback.hide_comment":
+    if perm in ("feedback.hide_comment", "feedback.decide_proposal"):
         return "Only moderators can do this."
     by_role = {"anonymous": NOT_LOGGED_IN, "blocked": BLOCKED, "unverified": UNVERIFIED}
     if role in by_role:
@@ -109,7 +110,10 @@ def test_permission(perm, role, phase):
     comment = Comment.objects.create(topic=topic, recommendation=recommendation, author=author, text="Goed plan.")
     user = _user(role, author)
     target, roles, phases = TABLE[perm]
-    obj = {"topic": topic, "recommendation": recommendation, "comment": comment, None: None}[target]
+    proposal = Proposal.objects.create(topic=topic, author=author, text="Meer bomen in de wijk.")
+    obj = {"topic": topic, "recommendation": recommendation, "comment": comment, "proposal": proposal, None: None}[
+        target
+    ]
 
     allowed = role in roles and phase in phases
     assert user.has_perm(perm, obj) is allowed
@@ -121,5 +125,5 @@ def test_permission(perm, role, phase):
             assert message is None
         else:
             assert message.startswith(expected_refusal(perm, role, phase))
-            if role == "blocked" and perm != "feedback.hide_comment":
+            if role == "blocked" and perm not in ("feedback.hide_comment", "feedback.decide_proposal"):
                 assert message.endswith("Reason: Scheldwoorden")

@@ -10,6 +10,6 @@ def sync(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("participants", "0003_staff_groups")]
+    dependencies = [("participants", "0003_staff_groups"), ("feedback", "0004_proposal_from_topics")]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
