@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -118,18 +119,21 @@ def vote(request, pk):
     return _act_on_recommendation(request, pk, act)
 
 
+PRIORITY_ACTIONS = {
+    "add": (services.priority_add, gettext_lazy("Marked as priority.")),
+    "remove": (services.priority_remove, gettext_lazy("Priority removed.")),
+}
+
+
 @require_POST
 def priority(request, pk):
-    action = request.POST.get("action", "")
+    service, done = PRIORITY_ACTIONS.get(request.POST.get("action", ""), (None, None))
 
     def act(recommendation):
-        if action == "add":
-            services.priority_add(participant=request.user, recommendation=recommendation)
-            return _("Marked as priority.")
-        if action == "remove":
-            services.priority_remove(participant=request.user, recommendation=recommendation)
-            return _("Priority removed.")
-        raise ValidationError(_("Unknown action."))
+        if service is None:
+            raise ValidationError(_("Unknown action."))
+        service(participant=request.user, recommendation=recommendation)
+        return str(done)
 
     return _act_on_recommendation(request, pk, act)
 
@@ -178,25 +182,22 @@ def comment_create(request, slug):
             Comment.objects.select_related("parent", "author"), pk=_int(request.POST["parent"]), topic=topic
         )
     form = ReplyForm(request.POST) if parent else CommentForm(request.POST, stance=recommendation is not None)
-    status = 400
-    if form.is_valid():
-        try:
-            comment = services.comment_create(
-                author=request.user,
-                topic=topic,
-                recommendation=recommendation,
-                parent=parent,
-                text=form.cleaned_data["text"],
-                stance=form.cleaned_data.get("stance") or "",
-                client_token=form.cleaned_data.get("token"),
-            )
-        except (PermissionDenied, ValidationError) as error:
-            status = _form_error(form, error)
-        else:
-            messages.success(
-                request, _("Your reply has been posted.") if parent else _("Your comment has been posted.")
-            )
-            return redirect(comment.get_absolute_url())
+    comment, status = _submit(
+        request,
+        form,
+        lambda data: services.comment_create(
+            author=request.user,
+            topic=topic,
+            recommendation=recommendation,
+            parent=parent,
+            text=data["text"],
+            stance=data.get("stance") or "",
+            client_token=data.get("token"),
+        ),
+    )
+    if comment:
+        messages.success(request, _("Your reply has been posted.") if parent else _("Your comment has been posted."))
+        return redirect(comment.get_absolute_url())
     return render(
         request,
         "feedback/comment_form.html",
@@ -210,6 +211,22 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+def _submit(request, form, save):
+    """On a POST with a valid ``form``, run the service ``save(cleaned_data)``; returns (result, status).
+
+    The result is None when nothing was saved; the service's refusal or
+    validation error is then on the form and the status says which (GET: 200).
+    """
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        return save(form.cleaned_data), 200
+    except (PermissionDenied, ValidationError) as error:
+        return None, _form_error(form, error)
 
 
 def _form_error(form, error):
@@ -271,20 +288,16 @@ def _live_comment(request, pk):
 @permission_required("feedback.edit_own_comment", _live_comment)
 def comment_edit(request, comment):
     form = CommentEditForm(request.POST or None, comment=comment)
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.comment_update(
-                comment=comment,
-                author=request.user,
-                text=form.cleaned_data["text"],
-                stance=form.cleaned_data.get("stance") or "",
-            )
-        except (PermissionDenied, ValidationError) as error:
-            status = _form_error(form, error)
-        else:
-            messages.success(request, _("Your comment has been changed."))
-            return redirect(comment.get_absolute_url())
+    changed, status = _submit(
+        request,
+        form,
+        lambda data: services.comment_update(
+            comment=comment, author=request.user, text=data["text"], stance=data.get("stance") or ""
+        ),
+    )
+    if changed:
+        messages.success(request, _("Your comment has been changed."))
+        return redirect(comment.get_absolute_url())
     return render(request, "feedback/comment_edit.html", {"form": form, "comment": comment}, status=status)
 
 
@@ -305,20 +318,16 @@ def comment_delete(request, comment):
 @permission_required("feedback.report_comment", _visible_comment)
 def comment_report(request, comment):
     form = ReportForm(request.POST or None)
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_create(
-                comment=comment,
-                reporter=request.user,
-                reason=form.cleaned_data["reason"],
-                explanation=form.cleaned_data["explanation"],
-            )
-        except (PermissionDenied, ValidationError) as error:
-            status = _form_error(form, error)
-        else:
-            messages.success(request, _("Thank you. Your report has been received. A moderator will look at it soon."))
-            return redirect(comment.get_absolute_url())
+    report, status = _submit(
+        request,
+        form,
+        lambda data: services.report_create(
+            comment=comment, reporter=request.user, reason=data["reason"], explanation=data["explanation"]
+        ),
+    )
+    if report:
+        messages.success(request, _("Thank you. Your report has been received. A moderator will look at it soon."))
+        return redirect(comment.get_absolute_url())
     return render(request, "feedback/comment_report.html", {"form": form, "comment": comment}, status=status)
 
 
@@ -348,26 +357,22 @@ def topic_detail(request, slug):
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ProposalForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.proposal_submit(
-                author=request.user,
-                topic=topic,
-                text=form.cleaned_data["text"],
-                explanation=form.cleaned_data["explanation"],
-            )
-        except (PermissionDenied, ValidationError) as error:
-            status = _form_error(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Thank you for your proposal. A moderator will read it first. "
-                    "You can follow its status on “My contributions”."
-                ),
-            )
-            return redirect(topic.get_absolute_url() + "#propose")
+    proposal, status = _submit(
+        request,
+        form,
+        lambda data: services.proposal_submit(
+            author=request.user, topic=topic, text=data["text"], explanation=data["explanation"]
+        ),
+    )
+    if proposal:
+        messages.success(
+            request,
+            _(
+                "Thank you for your proposal. A moderator will read it first. "
+                "You can follow its status on “My contributions”."
+            ),
+        )
+        return redirect(topic.get_absolute_url() + "#propose")
     return render(request, "feedback/proposal_form.html", {"form": form, "topic": topic}, status=status)
 
 
