@@ -126,7 +126,6 @@ class TopicPage:
     recommendations: list
     visibility: object
     priorities_used: int
-    can_contribute: bool
 
     @property
     def priorities_left(self):
@@ -145,14 +144,14 @@ def topic_participation(*, topic, user, pk=None):
     """Everything the topic page shows about participation, in a fixed number of queries.
 
     One query for the recommendations with counts and the user's own input,
-    at most one for the results visibility and one for the permission check.
+    at most one for the results visibility. The templates ask each permission
+    on its object (``{% has_perm %}``); the account part costs one query, once.
     """
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
     visibility = results_visibility(user=user, topic=topic)
     for recommendation in recommendations:
         recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
-    can = bool(user is not None and user.has_perm("participants.contribute"))
     if pk is None:
         used = sum(1 for r in recommendations if r.my_priority)
     else:
@@ -161,7 +160,7 @@ def topic_participation(*, topic, user, pk=None):
             if user is not None and user.is_authenticated
             else 0
         )
-    return TopicPage(recommendations=recommendations, visibility=visibility, priorities_used=used, can_contribute=can)
+    return TopicPage(recommendations=recommendations, visibility=visibility, priorities_used=used)
 
 
 def my_contributions(*, user):
