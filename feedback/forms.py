@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from topics.models import Phase
 
-from .models import Comment, Proposal, ReportReason, Stance
+from .models import Comment, Proposal, Report, ReportReason, Stance
 
 STANCE_CHOICES = [("", _("No choice")), *Stance.choices]
 
@@ -66,9 +66,9 @@ class ReportForm(forms.Form):
     )
     explanation = forms.CharField(
         label=_("Explanation (optional)"),
-        max_length=1000,
+        max_length=Report.EXPLANATION_MAX_LENGTH,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "data-counter": 1000}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-counter": Report.EXPLANATION_MAX_LENGTH}),
         help_text=_("At most 1000 characters."),
     )
 
@@ -87,8 +87,8 @@ class ProposalForm(forms.ModelForm):
             "explanation": _("Why is this recommendation missing? At most 2000 characters."),
         }
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 3, "data-counter": 600}),
-            "explanation": forms.Textarea(attrs={"rows": 3, "data-counter": 2000}),
+            "text": forms.Textarea(attrs={"rows": 3, "data-counter": Proposal.TEXT_MAX_LENGTH}),
+            "explanation": forms.Textarea(attrs={"rows": 3, "data-counter": Proposal.EXPLANATION_MAX_LENGTH}),
         }
         error_messages = {
             "text": {
@@ -102,16 +102,17 @@ _THREAD = "__thread__"
 _NONCE = "__nonce__"
 
 
-def attach_reply_forms(page, *, phase, can_contribute):
+def attach_reply_forms(page, *, topic, user):
     """The fields of a reply form (``reply_form_html``) on each visible thread of ``page``.
 
-    Only where the reader may reply: anonymous readers, participants who may
-    not contribute and closed topics get none. The form is rendered through
+    Only where the reader may comment on ``topic``: anonymous readers,
+    participants who may not contribute and closed topics get none (the
+    template still asks ``feedback.reply`` per thread). The form is rendered through
     crispy once per page, not once per thread (that was a third of a topic
     page's time); each thread gets its own field ids and its own token, as if
     rendered separately.
     """
-    if phase != Phase.OPEN or not can_contribute:
+    if topic.phase != Phase.OPEN or not (user.is_authenticated and user.has_perm("feedback.comment", topic)):
         return
     threads = [thread for thread in page.object_list if thread.is_visible]
     if not threads:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
-from django.urls import reverse
 from django.utils.translation import ngettext
 
 from participants.rules import is_moderator, is_organiser
@@ -151,11 +150,13 @@ def comment_threads(*, topic, recommendation=None, order="newest"):
     return (
         Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
         .filter(Q(is_deleted=False) | Q(pk__in=with_visible_replies))
-        .select_related("author")
+        .select_related("author", "topic")
         .prefetch_related(
             Prefetch(
                 "replies",
-                queryset=Comment.objects.filter(is_deleted=False).select_related("author").order_by("created_at", "pk"),
+                queryset=Comment.objects.filter(is_deleted=False)
+                .select_related("author", "topic")
+                .order_by("created_at", "pk"),
             )
         )
         .order_by("-is_featured", date_order, "pk")
@@ -173,7 +174,6 @@ class TopicPage:
     recommendations: list
     visibility: object
     priorities_used: int
-    can_contribute: bool
 
     @property
     def priorities_left(self):
@@ -192,14 +192,15 @@ def topic_participation(*, topic, user, pk=None):
     """Everything the topic page shows about participation, in a fixed number of queries.
 
     One query for the recommendations with the user's own input, one for the
-    counts when they are not cached,
-    at most one for the results visibility and one for the permission check.
+    counts when they are not cached, at most one for the results visibility.
+    The templates ask each permission on its object (``{% has_perm %}``); the
+    account part costs one query, once.
     """
     recommendations = recommendations_with_counts(topic=topic, user=user, pk=pk)
     visibility = results_visibility(user=user, topic=topic)
     for recommendation in recommendations:
+        recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
-    can = bool(user is not None and user.has_perm("participants.contribute"))
     if pk is None:
         used = sum(1 for r in recommendations if r.my_priority)
     else:
@@ -208,19 +209,7 @@ def topic_participation(*, topic, user, pk=None):
             if user is not None and user.is_authenticated
             else 0
         )
-    return TopicPage(recommendations=recommendations, visibility=visibility, priorities_used=used, can_contribute=can)
-
-
-def comment_url(comment):
-    """Where a comment is shown: its recommendation's page or the topic page, at the comment."""
-    if comment.recommendation_id:
-        url = reverse(
-            "feedback:recommendation_detail",
-            kwargs={"slug": comment.topic.slug, "pk": comment.recommendation_id},
-        )
-    else:
-        url = comment.topic.get_absolute_url()
-    return f"{url}#comment-{comment.pk}"
+    return TopicPage(recommendations=recommendations, visibility=visibility, priorities_used=used)
 
 
 def my_contributions(*, user):
