@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from .replica import public_reads
+
 PAGE_TTL = 60
 TALLY_TTL = 300
 CONTENT = "content"
@@ -121,7 +123,9 @@ def anonymous_page_cache(scopes=lambda request, **kwargs: ()):
             if cached is not None:
                 response = _from_cache(request, cached)
             else:
-                response = view(request, *args, **kwargs)
+                # The same page for every anonymous reader: nothing personal, nothing written.
+                with public_reads():
+                    response = view(request, *args, **kwargs)
                 ttl = min(PAGE_TTL, getattr(response, "cache_ttl", PAGE_TTL))
                 if response.status_code == 200 and not response.streaming and ttl > 0:
                     if hasattr(response, "render"):

@@ -31,6 +31,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # server-side cursors (a named cursor lives across fetches) and no session
 # settings of our own (Django sets only the time zone, which PgBouncer tracks).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+# Optional read replica: anonymous pages are rendered from it (nmp_portal.routers).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+    }
+    DATABASE_ROUTERS = ["nmp_portal.routers.ReplicaRouter"]
 
 _email = env.email_url("EMAIL_URL")
 EMAIL_HOST = _email["EMAIL_HOST"]
