@@ -61,6 +61,8 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["short_text", "author", "topic", "recommendation", "created_at", "is_hidden", "is_deleted"]
     list_filter = ["is_hidden", "is_deleted", "is_featured", "topic"]
     list_select_related = ["author", "topic", "recommendation__topic"]
+    # A filtered list would also count every comment ("of 10,000"): a full scan of the table on each view.
+    show_full_result_count = False
     search_fields = ["text", "author__email"]
     raw_id_fields = ["parent", "recommendation", "author", "hidden_by"]
     readonly_fields = [

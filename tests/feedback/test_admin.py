@@ -1,5 +1,8 @@
 """Staff hide reported comments in the admin; the public sees a placeholder with the reason."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from feedback import services
 from feedback.models import Comment
 from tests.auth import staff_mfa_login
@@ -30,3 +33,13 @@ def test_reports_listed_and_hide_action_with_reason(client, participant, other, 
     assert "schelden" not in page
     assert reply.text in page
     assert Comment.objects.get(pk=comment.pk).reports.get().resolved_by == moderator
+
+
+def test_filtered_comment_list_does_not_count_the_whole_table(client, participant, topic):
+    services.comment_create(author=participant, topic=topic, text="Een reactie")
+    staff_mfa_login(client, ModeratorFactory())
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/admin/feedback/comment/?is_hidden__exact=0&topic__id__exact={topic.pk}")
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "feedback_comment" in q["sql"]]
+    assert counts and all("WHERE" in sql for sql in counts)
