@@ -38,7 +38,7 @@ run: setup
 	@echo "    $(MANAGE) create_staff you@example.org --role moderator   (or --role organiser)"
 	@echo "then log in, set up two-step verification at /account/2fa/ and open /admin/."
 	@echo ""
-	$(MANAGE) runserver $(HOST):$(PORT)
+	NMP_HOST=$(HOST) NMP_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 # The .mo files are committed, so a machine without GNU gettext still works;
 # with msgfmt present they are rebuilt from the .po sources.

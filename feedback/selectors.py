@@ -127,6 +127,8 @@ class TopicPage:
     priorities_used: int
     can_contribute: bool
 
+    max_priorities = Priority.MAX_PER_TOPIC
+
     @property
     def priorities_left(self):
         return max(0, Priority.MAX_PER_TOPIC - self.priorities_used)

@@ -5,7 +5,6 @@ import io
 import json
 import re
 import time
-from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -159,16 +158,25 @@ def _totp(secret, offset=0):
     return format_hotp_value(hotp_value(secret, int(time.time() + offset) // 30))
 
 
-def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, settings):
+def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, settings, tmp_path):
     # One period of tolerance, so the login code (next period) differs from the activation code.
     settings.MFA_TOTP_TOLERANCE = 1
     # Earlier browser tests flush the database: make the staff groups again as the data migration does.
     from django.apps import apps
 
     importlib.import_module("participants.migrations.0003_staff_groups").create_groups(apps, None)
-    # Made the way the README tells: manage.py create_staff you@example.org --role moderator
-    with mock.patch("getpass.getpass", return_value="een-lang-wachtwoord-2026"):
-        call_command("create_staff", "moderator@example.org", "--role", "moderator", stdout=io.StringIO())
+    # Made the way the README tells: manage.py create_staff you@example.org --role moderator --password-file ...
+    password_file = tmp_path / "password"
+    password_file.write_text("een-lang-wachtwoord-2026\n")
+    call_command(
+        "create_staff",
+        "moderator@example.org",
+        "--role",
+        "moderator",
+        "--password-file",
+        str(password_file),
+        stdout=io.StringIO(),
+    )
     moderator = User.objects.get(email="moderator@example.org")
     _log_in(page, moderator.email, "een-lang-wachtwoord-2026")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
