@@ -54,6 +54,9 @@ def test_account_life_sign_up_verify_log_in_profile_reset_download_delete(page, 
     page.locator("#id_last_name").fill("El Amrani")
     page.locator("#id_organisation").fill("Provincie Utrecht")
     page.locator("#id_sector").select_option("provincie")
+    # Only the sector shows unless you choose otherwise.
+    expect(page.get_by_label("Alleen mijn sector")).to_be_checked()
+    page.get_by_label("Mijn naam en organisatie").check()
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_label("Ik heb de privacyverklaring gelezen").check()
