@@ -133,7 +133,7 @@ def workbook_path(job_id):
 
 def workbook_filename(job):
     stamp = (job.get("created_at") or "")[:10] or timezone.now().date().isoformat()
-    return f"briefing-najaarssessie-{stamp}.xlsx"
+    return f"briefing-najaarsbijeenkomst-{stamp}.xlsx"
 
 
 # --- Workbook --------------------------------------------------------------------------------

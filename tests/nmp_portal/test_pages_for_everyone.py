@@ -1,12 +1,19 @@
 """Navigation, language switch, error summary, disabled fourth priority, sign-up default, 404 and 403 for developers."""
 
+import gettext
 import io
 import logging
+import re
+from pathlib import Path
 
+import allauth
+import polib
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from feedback import services
+from feedback.models import Stance
 from nmp_portal.logging import ForbiddenWithoutTraceback
 from tests.factories import ParticipantFactory
 
@@ -126,3 +133,47 @@ def test_refusal_is_logged_once_without_a_traceback(client):
         logger.removeHandler(handler)
     lines = stream.getvalue().splitlines()
     assert lines == ["Forbidden (Permission denied): /resultaten/briefing/"]
+
+
+ENGLISH_OVERRIDES = Path(__file__).resolve().parents[2] / "locale_overrides" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_english_allauth_override_matches_an_allauth_text():
+    shipped = polib.pofile(str(Path(allauth.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
+    allauth_msgids = {entry.msgid for entry in shipped}
+    overrides = polib.pofile(str(ENGLISH_OVERRIDES))
+    assert len(overrides) > 0
+    assert [entry.msgid for entry in overrides if entry.msgid not in allauth_msgids] == []
+    with open(ENGLISH_OVERRIDES.with_suffix(".mo"), "rb") as handle:
+        catalog = gettext.GNUTranslations(handle)
+    assert all(catalog.gettext(entry.msgid) == entry.msgstr for entry in overrides)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/en/account/login/", "Log in"),
+        ("/en/account/signup/", "Create account"),
+        ("/en/account/password/reset/", "Password reset"),
+        ("/en/account/login/code/", "Send me a sign-in code"),
+    ],
+)
+def test_english_account_pages_use_sentence_case_and_the_sites_words(client, path, title):
+    html = client.get(path).content.decode()
+    assert re.search(rf"<h1>\s*{title}\s*</h1>", html)
+    assert not re.search(r">\s*(Sign In|Sign Up|Sign Out|Password Reset|Request Code|Reset My Password)\s*<", html)
+
+
+@pytest.mark.django_db
+def test_dutch_uses_one_word_per_thing(client, nmp_content):
+    topic_url = f"/onderwerpen/{nmp_content.first().slug}/"
+    pages = ["/", "/over/", "/privacy/", "/contact/", "/toegankelijkheid/", topic_url]
+    for path in pages:
+        html = client.get(path).content.decode()
+        assert not re.search(r"aanbeveling|bijeenkomst in het najaar|najaarssessie|bijeenkomst van 26 juni", html), path
+    assert "Uit de werksessie van 26 juni 2024" in client.get(topic_url).content.decode()
+    assert "<h3>De najaarsbijeenkomst</h3>" in client.get("/privacy/").content.decode()
+    # A comment's stance in the vote's words.
+    with translation.override("nl"):
+        assert [label for _, label in Stance.choices] == ["eens", "oneens", "neutraal"]
