@@ -149,7 +149,7 @@ def test_comment_reply_edit_delete_report_and_mail(make_page, login, content, ja
         expect(form.locator(".char-counter")).to_have_text(f"{len(text.input_value())} van 2000 tekens")
     else:
         expect(form).to_contain_text("hoogstens 2000 tekens")
-    form.get_by_label("voor").check()
+    form.get_by_label("eens", exact=True).check()
     form.get_by_role("button", name="Plaats reactie").click()
     expect(page.get_by_role("status").first).to_contain_text("Uw reactie is geplaatst.")
     comment = page.locator("article.comment").first
@@ -189,7 +189,7 @@ def test_comment_reply_edit_delete_report_and_mail(make_page, login, content, ja
     page2.goto(f"/reacties/{reported.pk}/melden/")
     page2.get_by_label("Iets anders").check()
     page2.get_by_role("button", name="Verstuur melding").click()
-    expect(page2.get_by_role("alert")).to_contain_text("U heeft deze reactie al gemeld.")
+    expect(page2.locator(".error-summary")).to_contain_text("U heeft deze reactie al gemeld.")
     assert Report.objects.count() == 1
 
     # Anne edits, then deletes; Bram's reply stays under a placeholder.
@@ -330,7 +330,7 @@ def test_feedback_pages_pass_axe(make_page, login, content, which, language):
     if which == "comment_error":
         page.goto(prefix + urls["recommendation"])
         page.locator("#comment-form").get_by_role("button").click()
-        expect(page.get_by_role("alert")).to_be_visible()
+        expect(page.locator(".error-summary")).to_be_focused()
     else:
         page.goto(prefix + urls[which].removeprefix("/en"))
     expect(page.locator("html")).to_have_attribute("lang", language)
