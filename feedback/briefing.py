@@ -82,8 +82,8 @@ def topic_briefing(*, topic, sort=None):
             {
                 "result": result,
                 "stances": [
-                    (Stance.FOR, _("Most supported comments for"), stances.get(Stance.FOR, [])),
-                    (Stance.AGAINST, _("Most supported comments against"), stances.get(Stance.AGAINST, [])),
+                    (Stance.FOR, _("Most supported comments that agree"), stances.get(Stance.FOR, [])),
+                    (Stance.AGAINST, _("Most supported comments that disagree"), stances.get(Stance.AGAINST, [])),
                 ],
             }
         )

@@ -149,7 +149,7 @@ def test_comment_reply_edit_delete_report_and_mail(make_page, login, content, ja
         expect(form.locator(".char-counter")).to_have_text(f"{len(text.input_value())} van 2000 tekens")
     else:
         expect(form).to_contain_text("hoogstens 2000 tekens")
-    form.get_by_label("eens", exact=True).check()
+    form.get_by_label("Eens", exact=True).check()
     form.get_by_role("button", name="Plaats reactie").click()
     expect(page.get_by_role("status").first).to_contain_text("Uw reactie is geplaatst.")
     comment = page.locator("article.comment").first

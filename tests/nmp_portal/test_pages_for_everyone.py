@@ -176,4 +176,4 @@ def test_dutch_uses_one_word_per_thing(client, nmp_content):
     assert "<h3>De najaarsbijeenkomst</h3>" in client.get("/privacy/").content.decode()
     # A comment's stance in the vote's words.
     with translation.override("nl"):
-        assert [label for _, label in Stance.choices] == ["eens", "oneens", "neutraal"]
+        assert [label for _, label in Stance.choices] == ["Eens", "Oneens", "Neutraal"]
