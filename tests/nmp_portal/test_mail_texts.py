@@ -1,7 +1,11 @@
 """Every mail reads as the portal's: greeting, signature, subject prefix, links on SITE_URL, no invisible characters."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -110,3 +114,26 @@ def test_reply_mail_reads_as_the_portals_in_text_and_html(django_capture_on_comm
     assert "Dit is een bericht van NMP Participatie." in html
     assert f"<bdi>{replier.public_name}</bdi>" in html  # names are isolated in HTML only
     assert all(href.startswith(SITE_URL + "/") for href in re.findall(r'href="([^"]+)"', html))
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_site_url_follows_the_address_make_run_serves():
+    # `make run PORT=8101` hands its address to the settings...
+    dry_run = subprocess.run(["make", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "NMP_HOST=127.0.0.1 NMP_PORT=8101 " in dry_run.stdout
+    assert "runserver 127.0.0.1:8101" in dry_run.stdout
+    # ...which build the links in mails from it, unless SITE_URL says otherwise.
+    environment = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    environment.update(DJANGO_SETTINGS_MODULE="nmp_portal.settings.local", NMP_HOST="127.0.0.1", NMP_PORT="8101")
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    printed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    assert printed.stdout.strip() == "http://127.0.0.1:8101"
+    environment["SITE_URL"] = "https://nmp.example.nl/"
+    printed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    assert printed.stdout.strip() == "https://nmp.example.nl"
