@@ -5,7 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
-
-    def ready(self):
-        # Celery autodiscovers only tasks.py; the briefing's task (and its permission) live apart.
-        from . import briefing_tasks  # noqa: F401

@@ -8,6 +8,9 @@ import rules
 
 from participants.rules import can_contribute, is_moderator
 
+# django-rules discovers only this module; the results package's permissions register with it.
+from .results import rules as results_rules  # noqa: F401
+
 
 @rules.predicate
 def is_comment_author(user, comment):

@@ -8,34 +8,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from participants.rules import is_moderator, is_organiser
-from topics.models import Phase, Proposal, Recommendation
+from topics.models import Proposal, Recommendation
 
 from .models import Choice, Comment, Priority, Vote
-
-ALL = "all"
-
-
-def results_visibility(*, user, topic):
-    """Which recommendations' results ``user`` may see on ``topic``.
-
-    Returns ``ALL`` once the topic has closed, and always for moderators and
-    organisers; otherwise the set of recommendation ids the user has given a
-    position on (results stay hidden until you voted, to avoid herd effects).
-    One query at most.
-    """
-    if topic.phase == Phase.CLOSED or is_moderator(user) or is_organiser(user):
-        return ALL
-    if not (user and user.is_authenticated):
-        return frozenset()
-    return frozenset(
-        Vote.objects.filter(participant=user, recommendation__topic=topic).values_list("recommendation_id", flat=True)
-    )
-
-
-def can_see_results(visibility, recommendation_id):
-    return visibility == ALL or recommendation_id in visibility
-
+from .results.selectors import can_see_results, results_visibility
 
 # --- Topic and recommendation pages ------------------------------------------------
 
@@ -147,7 +123,7 @@ def topic_participation(*, topic, user, pk=None):
     at most one for the results visibility and one for the permission check.
     """
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
-    visibility = results_visibility(user=user, topic=topic)
+    visibility = results_visibility(user=user, topics=[topic])[topic.pk]
     for recommendation in recommendations:
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
     can = bool(user is not None and user.has_perm("participants.contribute"))

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from feedback.results_urls import api_urlpatterns as results_api_urls
+from feedback.results.urls import api_urlpatterns as results_api_urls
 
 from . import views
 
@@ -28,7 +28,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("topics.urls")),
     path("", include("feedback.urls")),
-    path("", include("feedback.results_urls")),
+    path("", include("feedback.results.urls")),
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),
