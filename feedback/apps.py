@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self):
+        self._register_privacy_section()
+
+    def _register_privacy_section(self):
+        from participants.exports import register_privacy_section
+
+        from . import privacy
+
+        register_privacy_section("feedback", export=privacy.export, erase=privacy.erase)

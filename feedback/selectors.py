@@ -8,9 +8,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from topics.models import Proposal, Recommendation
+from topics.models import Recommendation
 
-from .models import Choice, Comment, Priority, Vote
+from .models import Choice, Comment, Priority, Proposal, Vote
 from .results.selectors import can_see_results, results_visibility
 
 # --- Topic and recommendation pages ------------------------------------------------

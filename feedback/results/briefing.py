@@ -16,9 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from topics.models import Proposal
-
-from ..models import Comment, Stance
+from ..models import Comment, Proposal, Stance
 from . import exports, selectors
 
 JOB_TIMEOUT = 60 * 60 * 24  # a finished job (and its download) is kept for a day
