@@ -2,10 +2,9 @@ from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 
 from feedback import topic_urls as feedback_topic_urls
-from feedback.results_urls import api_urlpatterns as results_api_urls
+from feedback.results.urls import api_urlpatterns as results_api_urls
 from topics import urls as topics_urls
 
 from . import views
@@ -24,7 +23,7 @@ urlpatterns = [
     path("api/", include("topics.api_urls")),
     path("api/", include((results_api_urls, "results_api"))),
     re_path(r"^api/", views.error_404),  # any other API path: JSON 404
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
 ]
 
 # Dutch lives at /, English at /en/.
@@ -33,7 +32,7 @@ urlpatterns += i18n_patterns(
     # feedback renders (a namespace included twice would only reverse in the first).
     path("", include(([*topics_urls.urlpatterns, *feedback_topic_urls.urlpatterns], topics_urls.app_name))),
     path("", include("feedback.urls")),
-    path("", include("feedback.results_urls")),
+    path("", include("feedback.results.urls")),
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),

@@ -1,5 +1,7 @@
 """Mail and heavy work go to queues of their own; a worker without -Q still serves every queue."""
 
+import importlib
+
 import pytest
 
 from nmp_portal.celery import app
@@ -12,12 +14,12 @@ from nmp_portal.celery import app
         ("nmp_portal.tasks.deliver_due_mail", "mail"),
         ("feedback.tasks.send_reply_mail", "mail"),
         ("feedback.tasks.send_due_reply_mails", "mail"),
-        ("feedback.briefing_tasks.build_briefing_workbook", "heavy"),
+        ("feedback.results.tasks.build_briefing_workbook", "heavy"),
         ("nmp_portal.tasks.cleanup_mail", "celery"),
     ],
 )
 def test_tasks_are_routed_to_their_queue(task, queue):
-    app.loader.import_default_modules()
+    importlib.import_module(task.rpartition(".")[0])
     assert task in app.tasks, task  # the route names a task that exists
     route = app.amqp.router.route({}, task)
     assert route["queue"].name == queue
