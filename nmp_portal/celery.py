@@ -28,7 +28,7 @@ class DispatchSafeTask(Task):
         try:
             return super().apply_async(*args, **kwargs)
         except BrokerError as error:
-            logger.error("Task %s not queued, the broker is unreachable (%s); the periodic sweep retries", self.name, error)
+            logger.error("Task %s not queued, broker unreachable (%s); the periodic sweep retries", self.name, error)
             return None
 
 

@@ -1,5 +1,7 @@
 """Site-wide pages: health check, static content pages, error pages."""
 
+import sys
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
@@ -7,6 +9,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from . import health
+from .middleware import DATABASE_UNAVAILABLE, database_unavailable
 
 
 @never_cache
@@ -44,6 +47,8 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable(request)
     if _wants_json(request):
         return JsonResponse({"detail": "Server error.", "status": 500}, status=500)
     # No context processors that touch the database: the database may be the problem.

@@ -72,7 +72,8 @@ def test_the_redis_probe_is_remembered_for_a_while(client, redis_down):
             client.get("/healthz")
     # One probe each for cache and broker, not one per request.
     assert ping.call_count == 2
-    with mock.patch("nmp_portal.health._ping", return_value="ok") as ping, mock.patch(
-        "nmp_portal.health.time.monotonic", return_value=time.monotonic() + health.PROBE_TTL + 1
+    with (
+        mock.patch("nmp_portal.health._ping", return_value="ok") as ping,
+        mock.patch("nmp_portal.health.time.monotonic", return_value=time.monotonic() + health.PROBE_TTL + 1),
     ):
         assert client.get("/healthz").json()["checks"]["broker"] == "ok"
