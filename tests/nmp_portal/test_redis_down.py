@@ -15,8 +15,8 @@ from post_office.models import STATUS, Email
 
 from feedback.models import Comment
 from nmp_portal import cache as degrading
-from nmp_portal.celery import app as celery_app
 from tests.auth import staff_mfa_login
+from tests.celery_broker import celery_broker
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
 
 CLOSED = "redis://127.0.0.1:1/0"
@@ -26,21 +26,17 @@ PASSWORD = "een-heel-lang-wachtwoord-77"
 @pytest.fixture
 def redis_down(settings):
     """Cache and broker on a Redis that is not there; tasks are queued, not run in-process."""
-    settings.REDIS_URL = CLOSED
-    settings.CELERY_BROKER_URL = CLOSED
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "nmp_portal.cache.DegradingRedisCache",
-            "LOCATION": CLOSED,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    with celery_broker(CLOSED):
+        settings.REDIS_URL = CLOSED
+        settings.CELERY_BROKER_URL = CLOSED
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "nmp_portal.cache.DegradingRedisCache",
+                "LOCATION": CLOSED,
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            }
         }
-    }
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery_app.conf.update(task_always_eager=False, broker_url=CLOSED)
-    celery_app._pool = None
-    yield
-    celery_app.conf.update(saved)
-    celery_app._pool = None
+        yield
 
 
 @pytest.fixture

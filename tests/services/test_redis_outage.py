@@ -14,8 +14,8 @@ from post_office.models import STATUS, Email
 
 from feedback.models import Comment
 from nmp_portal import health
-from nmp_portal.celery import app as celery_app
 from tests.auth import staff_mfa_login
+from tests.celery_broker import celery_broker
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
 
 from .servers import RedisServer
@@ -39,23 +39,19 @@ SIGNUP = {
 def own_redis(settings):
     server = RedisServer()
     server.start()
-    settings.REDIS_URL = server.url
-    settings.CELERY_BROKER_URL = server.url
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "BACKEND": "nmp_portal.cache.DegradingRedisCache",
-            "LOCATION": server.url,
+    with celery_broker(server.url):
+        settings.REDIS_URL = server.url
+        settings.CELERY_BROKER_URL = server.url
+        settings.CACHES = {
+            "default": {
+                **settings.CACHES["default"],
+                "BACKEND": "nmp_portal.cache.DegradingRedisCache",
+                "LOCATION": server.url,
+            }
         }
-    }
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery_app.conf.update(task_always_eager=False, broker_url=server.url)
-    celery_app._pool = None
-    health.forget_probes()
-    yield server
-    server.stop()
-    celery_app.conf.update(saved)
-    celery_app._pool = None
+        health.forget_probes()
+        yield server
+        server.stop()
     health.forget_probes()
 
 
