@@ -1,8 +1,9 @@
-"""What participants do with the NMP content: votes, priorities, comments, reports."""
+"""What participants do with the NMP content: votes, priorities, comments, reports, proposals."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from topics.models import Recommendation, Topic
@@ -139,6 +140,16 @@ class Comment(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    def get_absolute_url(self):
+        """Where the comment is shown: its recommendation's page or the topic page, at the comment."""
+        if self.recommendation_id:
+            url = reverse(
+                "feedback:recommendation_detail", kwargs={"slug": self.topic.slug, "pk": self.recommendation_id}
+            )
+        else:
+            url = self.topic.get_absolute_url()
+        return f"{url}#comment-{self.pk}"
+
     @property
     def is_visible(self):
         return not (self.is_deleted or self.is_hidden)
@@ -156,13 +167,14 @@ class Report(models.Model):
     """A participant's report of a comment ("Meld"), for moderators."""
 
     Reason = ReportReason
+    EXPLANATION_MAX_LENGTH = 1000
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment"))
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports", verbose_name=_("reporter")
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    explanation = models.TextField(_("explanation"), max_length=1000, blank=True)
+    explanation = models.TextField(_("explanation"), max_length=EXPLANATION_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -185,3 +197,59 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.comment}"
+
+
+class Proposal(models.Model):
+    """A participant's proposal for a missing recommendation ("Stel een advies voor").
+
+    Not public until a moderator approves it; approval creates a Recommendation
+    with source "participant" that is voted on like the workshop's.
+    """
+
+    TEXT_MAX_LENGTH = 600
+    EXPLANATION_MAX_LENGTH = 2000
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("topic"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("author")
+    )
+    text = models.TextField(_("recommendation"), max_length=TEXT_MAX_LENGTH)
+    explanation = models.TextField(_("explanation"), max_length=EXPLANATION_MAX_LENGTH, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    moderator_note = models.TextField(_("reason (shown to the proposer)"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    recommendation = models.OneToOneField(
+        Recommendation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("published as"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]), name="feedback_proposal_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]

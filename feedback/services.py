@@ -1,41 +1,35 @@
-"""Writes of participants' input: votes, priorities, comments, reports, reply mails.
+"""Writes of participants' input: votes, priorities, comments, reports, proposals.
 
-Every function checks who (django-rules permissions), when (the topic's phase,
-inside the transaction) and what (allowed values, lengths) itself, so views,
-the admin, commands and tasks can all call it and a rule lives in one place.
+Every function asks its permission (who and when: role and the topic's phase,
+see ``feedback.rules``) and checks what (allowed values, lengths) itself, so
+views, the admin, commands and tasks can all call it and a rule lives in one place.
 """
 
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from topics.services import ensure_open
+from topics.models import Recommendation, Source, Topic
 
-from .models import Choice, Comment, Priority, Report, ReportReason, Stance, Vote
+from . import notifications, tasks
+from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, Vote
+from .rules import refusal_message
+from .text import check_length, clean_text
 
-REPLY_MAIL_INTERVAL = timedelta(hours=1)
 DUPLICATE_WINDOW = timedelta(seconds=30)
-UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
 
 
 def refuse_unless(user, perm, obj=None):
-    if user is not None and user.has_perm(perm, obj):
-        return
-    if not (user and user.is_authenticated):
-        raise PermissionDenied(_("Log in to take part."))
-    if getattr(user, "is_blocked", False):
-        raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
-    raise PermissionDenied(_("Confirm your e-mail address first. Then you can take part."))
+    """Raise PermissionDenied with the reason a person can act on, unless ``user`` has ``perm`` on ``obj``."""
+    message = refusal_message(user, perm, obj)
+    if message:
+        raise PermissionDenied(message)
 
 
 def _ensure_published(recommendation):
@@ -43,20 +37,15 @@ def _ensure_published(recommendation):
         raise PermissionDenied(_("This recommendation is not available."))
 
 
-def _clean_text(text):
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def _check_comment_text(text):
     if not text:
         raise ValidationError({"text": _("Write your comment first.")})
-    if len(text) > Comment.MAX_LENGTH:
-        raise ValidationError(
-            {
-                "text": _("A comment can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": Comment.MAX_LENGTH, "count": len(text)}
-            }
-        )
+    check_length(
+        text,
+        field="text",
+        limit=Comment.MAX_LENGTH,
+        message=_("A comment can be at most %(max)s characters; yours has %(count)s."),
+    )
 
 
 def _check_stance(stance):
@@ -76,14 +65,13 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     contribute, on a published recommendation of an open topic; ``choice`` is
     agree, neutral or disagree.
     """
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.vote", recommendation)
     _ensure_published(recommendation)
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Choose Agree, Neutral or Disagree.")})
     for attempt in range(3):
         try:
             with transaction.atomic():
-                ensure_open(recommendation.topic)
                 vote = (
                     Vote.objects.select_for_update()
                     .filter(participant=participant, recommendation=recommendation)
@@ -108,10 +96,9 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
 
 def vote_withdraw(*, participant, recommendation) -> bool:
     """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.vote", recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        ensure_open(recommendation.topic)
         deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
     return bool(deleted)
 
@@ -125,13 +112,12 @@ def priority_add(*, participant, recommendation) -> Priority:
     writers), so two requests cannot both count two and add a third and fourth.
     Adding the same one twice returns the existing priority.
     """
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.priority", recommendation)
     _ensure_published(recommendation)
     topic = recommendation.topic
     for attempt in range(2):
         try:
             with transaction.atomic():
-                ensure_open(topic)
                 get_user_model().objects.select_for_update().filter(pk=participant.pk).values_list("pk").get()
                 existing = Priority.objects.filter(participant=participant, recommendation=recommendation).first()
                 if existing:
@@ -156,10 +142,9 @@ def priority_add(*, participant, recommendation) -> Priority:
 
 def priority_remove(*, participant, recommendation) -> bool:
     """Take away a priority; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.priority", recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        ensure_open(recommendation.topic)
         deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
     return bool(deleted)
 
@@ -179,8 +164,10 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     as a repeat. The author of the comment replied to gets a mail after commit
     (bundled, at most one an hour per thread).
     """
-    refuse_unless(author, "feedback.comment")
-    text = _clean_text(text)
+    if parent is not None:
+        refuse_unless(author, "feedback.reply", parent)
+    refuse_unless(author, "feedback.comment", recommendation or topic)
+    text = clean_text(text)
     _check_comment_text(text)
     _check_stance(stance)
     if recommendation is not None:
@@ -201,7 +188,6 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
             client_token = None
 
     with transaction.atomic():
-        ensure_open(topic)
         repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
         if repeat:
             return repeat
@@ -228,6 +214,16 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     return comment
 
 
+def _queue_reply_mail(thread):
+    wait = 0
+    if thread.reply_mail_sent_at:
+        wait = max(
+            0, int((thread.reply_mail_sent_at + notifications.REPLY_MAIL_INTERVAL - timezone.now()).total_seconds()) + 1
+        )
+    thread_id = thread.pk
+    transaction.on_commit(lambda: tasks.send_reply_mail.apply_async(args=[thread_id], countdown=wait))
+
+
 def _find_repeat(author, topic, recommendation, parent, text, client_token):
     if client_token is not None:
         found = Comment.objects.filter(author=author, client_token=client_token).first()
@@ -250,12 +246,11 @@ def _find_repeat(author, topic, recommendation, parent, text, client_token):
 def comment_update(*, comment, author, text, stance="") -> Comment:
     """Change the text or stance of one's own comment while the topic is open; marks it edited."""
     refuse_unless(author, "feedback.edit_own_comment", comment)
-    text = _clean_text(text)
+    text = clean_text(text)
     _check_comment_text(text)
     _check_stance(stance)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_visible:
             raise ValidationError(_("A deleted or hidden comment cannot be changed."))
         if comment.text != text or comment.stance != stance:
@@ -276,7 +271,6 @@ def comment_delete(*, comment, author) -> Comment:
     refuse_unless(author, "feedback.delete_own_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_deleted:
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
@@ -290,8 +284,8 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
     The public sees a placeholder with ``reason``; replies stay. Open reports
     on the comment are marked resolved by the moderator.
     """
-    refuse_unless(moderator, "feedback.hide_comment")
-    reason = _clean_text(reason)
+    refuse_unless(moderator, "feedback.hide_comment", comment)
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason. It is shown instead of the comment.")})
     with transaction.atomic():
@@ -309,7 +303,7 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
 
 def comment_unhide(*, comment, moderator) -> Comment:
     """Show a hidden comment again (moderators only)."""
-    refuse_unless(moderator, "feedback.hide_comment")
+    refuse_unless(moderator, "feedback.hide_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         comment.is_hidden = False
@@ -322,23 +316,19 @@ def comment_unhide(*, comment, moderator) -> Comment:
 
 def report_create(*, comment, reporter, reason, explanation="") -> Report:
     """Report someone else's visible comment to the moderators, once per reporter."""
-    refuse_unless(reporter, "feedback.comment")
-    if comment.author_id == reporter.pk:
-        raise PermissionDenied(_("You cannot report your own comment."))
+    refuse_unless(reporter, "feedback.report_comment", comment)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
-    explanation = _clean_text(explanation)
-    if len(explanation) > 1000:
-        raise ValidationError(
-            {
-                "explanation": _("The explanation can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": 1000, "count": len(explanation)}
-            }
-        )
+    explanation = clean_text(explanation)
+    check_length(
+        explanation,
+        field="explanation",
+        limit=Report.EXPLANATION_MAX_LENGTH,
+        message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    )
     already = ValidationError(_("You have already reported this comment. The moderators will look at it."))
     with transaction.atomic():
         comment = Comment.objects.select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_visible:
             raise ValidationError(_("This comment is no longer shown."))
         if Report.objects.filter(comment=comment, reporter=reporter).exists():
@@ -353,131 +343,94 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
     return report
 
 
-# --- Reply mails ----------------------------------------------------------------------
+# --- Proposals ----------------------------------------------------------------------
 
 
-def _queue_reply_mail(thread):
-    from . import tasks
+def proposal_submit(*, author, topic, text, explanation=""):
+    """Store a participant's proposal for a missing recommendation, waiting for review.
 
-    wait = 0
-    if thread.reply_mail_sent_at:
-        wait = max(0, int((thread.reply_mail_sent_at + REPLY_MAIL_INTERVAL - timezone.now()).total_seconds()) + 1)
-    thread_id = thread.pk
-    transaction.on_commit(lambda: tasks.send_reply_mail.apply_async(args=[thread_id], countdown=wait))
-
-
-def unsubscribe_token(user):
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_user(token):
-    """The user a reply-mail unsubscribe token belongs to, or None when it is not valid."""
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return get_user_model().objects.filter(pk=pk, deleted_at__isnull=True).first()
-
-
-def reply_mails_unsubscribe(*, user) -> None:
-    """Turn off reply mails for ``user`` (one-click unsubscribe). Safe to repeat."""
-    with transaction.atomic():
-        get_user_model().objects.filter(pk=user.pk).update(notify_replies=False)
-    user.notify_replies = False
-
-
-def reply_mail_send(*, thread_id) -> bool:
-    """Mail the author of comment ``thread_id`` about replies they were not told about yet.
-
-    Guarantees: at most one mail per thread per hour (replies that arrive in the
-    meantime wait and go together in the next mail); never to someone who turned
-    reply mails off, was deleted or blocked; never about their own replies or
-    deleted/hidden ones; safe to run twice (the thread row is locked and records
-    the last reply covered). The mail is queued and leaves after commit.
+    Guarantees: only a participant who may contribute, only while the topic is
+    open; text 1-600 characters (``Proposal.TEXT_MAX_LENGTH``); nothing is public until a moderator approves;
+    the same text sent twice (double click, retry) is stored once.
     """
+    refuse_unless(author, "feedback.propose", topic)
+    text = clean_text(text)
+    explanation = clean_text(explanation)
+    if not text:
+        raise ValidationError({"text": _("Write the recommendation you propose.")})
+    check_length(
+        text,
+        field="text",
+        limit=Proposal.TEXT_MAX_LENGTH,
+        message=_("A proposal can be at most %(max)s characters; yours has %(count)s."),
+    )
+    check_length(
+        explanation,
+        field="explanation",
+        limit=Proposal.EXPLANATION_MAX_LENGTH,
+        message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    )
     with transaction.atomic():
-        thread = (
-            Comment.objects.select_for_update(of=("self",))
-            .select_related("author", "topic", "recommendation")
-            .filter(pk=thread_id, parent__isnull=True)
-            .first()
+        existing = Proposal.objects.filter(
+            author=author, topic=topic, text=text, status=Proposal.Status.PENDING
+        ).first()
+        if existing:
+            return existing
+        proposal = Proposal(author=author, topic=topic, text=text, explanation=explanation)
+        proposal.full_clean()
+        proposal.save()
+        return proposal
+
+
+def proposal_approve(*, proposal, moderator):
+    """Publish a pending proposal as a recommendation at the end of its topic's list.
+
+    Guarantees: moderators only; the recommendation gets source "participant",
+    proposed_by the author and the next free position (the topic row is locked
+    so two approvals cannot take the same place); approving twice publishes once.
+    """
+    refuse_unless(moderator, "feedback.decide_proposal", proposal)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == Proposal.Status.APPROVED and proposal.recommendation_id:
+            return proposal
+        if proposal.status != Proposal.Status.PENDING:
+            raise ValidationError(_("Only a proposal that waits for review can be approved."))
+        topic = Topic.objects.select_for_update().get(pk=proposal.topic_id)
+        position = (Recommendation.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
+        recommendation = Recommendation(
+            topic=topic,
+            position=position,
+            text=proposal.text,
+            source=Source.PARTICIPANT,
+            is_published=True,
+            proposed_by_id=proposal.author_id,
         )
-        if thread is None or thread.is_deleted:
-            return False
-        recipient = thread.author
-        if not recipient.notify_replies or recipient.deleted_at or not recipient.is_active or not recipient.email:
-            return False
-        now = timezone.now()
-        if thread.reply_mail_sent_at and now < thread.reply_mail_sent_at + REPLY_MAIL_INTERVAL:
-            return False
-        replies = list(
-            thread.replies.filter(is_deleted=False, is_hidden=False, pk__gt=thread.reply_mail_last_reply_id or 0)
-            .exclude(author=recipient)
-            .select_related("author")
-            .order_by("pk")
-        )
-        if not replies:
-            return False
-        _send_reply_mail(thread, replies)
-        thread.reply_mail_sent_at = now
-        thread.reply_mail_last_reply_id = replies[-1].pk
-        thread.save(update_fields=["reply_mail_sent_at", "reply_mail_last_reply_id"])
-    return True
+        recommendation.full_clean()
+        recommendation.save()
+        proposal.status = Proposal.Status.APPROVED
+        proposal.recommendation = recommendation
+        proposal.decided_by = moderator
+        proposal.decided_at = timezone.now()
+        proposal.full_clean()
+        proposal.save()
+        return proposal
 
 
-def _send_reply_mail(thread, replies):
-    recipient = thread.author
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        from .selectors import comment_url
+def proposal_reject(*, proposal, moderator, note=""):
+    """Decline a pending proposal; the note is shown to the proposer. Moderators only."""
 
-        unsubscribe_url = settings.SITE_URL + reverse(
-            "feedback:unsubscribe", kwargs={"token": unsubscribe_token(recipient)}
-        )
-        context = {
-            "recipient": recipient,
-            "thread": thread,
-            "replies": replies,
-            "topic": thread.topic,
-            "comment_url": settings.SITE_URL + comment_url(replies[-1]),
-            "unsubscribe_url": unsubscribe_url,
-            "SITE_NAME": settings.SITE_NAME,
-            "LANGUAGE_CODE": translation.get_language(),
-        }
-        subject = _("New reply to your comment on “%(topic)s”") % {"topic": thread.topic.title}
-        body = render_to_string("feedback/email/reply_notification.txt", context)
-        html = render_to_string("feedback/email/reply_notification.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=body,
-        to=[recipient.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def reply_mails_due():
-    """Ids of threads with replies waiting for a mail whose hour has passed (for the periodic task)."""
-    from django.db.models import Exists, OuterRef, Q
-    from django.db.models.functions import Coalesce
-
-    now = timezone.now()
-    waiting = (
-        Comment.objects.filter(
-            parent=OuterRef("pk"),
-            is_deleted=False,
-            is_hidden=False,
-            pk__gt=Coalesce(OuterRef("reply_mail_last_reply_id"), 0),
-        )
-        .exclude(author=OuterRef("author"))
-        .values("pk")
-    )
-    return list(
-        Comment.objects.filter(parent__isnull=True, is_deleted=False, author__notify_replies=True)
-        .filter(Q(reply_mail_sent_at__isnull=True) | Q(reply_mail_sent_at__lte=now - REPLY_MAIL_INTERVAL))
-        .filter(Exists(waiting))
-        .values_list("pk", flat=True)[:500]
-    )
+    refuse_unless(moderator, "feedback.decide_proposal", proposal)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == Proposal.Status.REJECTED:
+            return proposal
+        if proposal.status != Proposal.Status.PENDING:
+            raise ValidationError(_("Only a proposal that waits for review can be declined."))
+        proposal.status = Proposal.Status.REJECTED
+        proposal.moderator_note = clean_text(note)
+        proposal.decided_by = moderator
+        proposal.decided_at = timezone.now()
+        proposal.full_clean()
+        proposal.save()
+        return proposal

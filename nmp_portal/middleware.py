@@ -1,28 +1,12 @@
+"""Site-wide middleware: the 503 page while the database cannot be reached."""
+
 import logging
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
-
-
-class SecurityHeadersMiddleware:
-    """Adds the Content-Security-Policy and Permissions-Policy headers.
-
-    The templates use no inline script or style, so the policy forbids both.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        return response
 
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)

@@ -1,10 +1,10 @@
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from participants.models import User
+from participants.roles import MODERATOR, ORGANISER, role_group
 from topics.models import Consideration, Recommendation, Source, Topic
 
 
@@ -33,18 +33,13 @@ class ParticipantFactory(UserFactory):
         EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-def group(name):
-    """The Django group for a role ("Moderator", "Organisator"), created if the data migration did not."""
-    return Group.objects.get_or_create(name=name)[0]
-
-
 class ModeratorFactory(ParticipantFactory):
     is_staff = True
 
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(group("Moderator"))
+            obj.groups.add(role_group(MODERATOR))
 
 
 class OrganiserFactory(ParticipantFactory):
@@ -53,14 +48,23 @@ class OrganiserFactory(ParticipantFactory):
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(group("Organisator"))
+            obj.groups.add(role_group(ORGANISER))
+
+
+def _free_topic_number():
+    """The lowest topic number (1-10) not in the database yet, so a factory topic never takes a loaded one's."""
+    taken = set(Topic.objects.values_list("number", flat=True))
+    free = [number for number in range(1, 11) if number not in taken]
+    if not free:
+        raise ValueError("All ten topic numbers are taken; reuse a topic instead of making an eleventh.")
+    return free[0]
 
 
 class TopicFactory(DjangoModelFactory):
     class Meta:
         model = Topic
 
-    number = factory.Sequence(lambda n: n % 10 + 1)
+    number = factory.LazyFunction(_free_topic_number)
     slug = factory.Sequence(lambda n: f"onderwerp-{n}")
     title = factory.Sequence(lambda n: f"Onderwerp {n}")
     heading = factory.LazyAttribute(lambda o: o.title.upper())
