@@ -51,6 +51,7 @@ def _pg_env(db):
 
 
 def _run(command, db):
+    # An argument list built from settings, no shell: nothing a user typed reaches the command line.
     result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()}")
