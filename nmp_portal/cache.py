@@ -6,7 +6,8 @@ Redis is down, each operation answers as if the cache were empty and every
 write went nowhere: ``get`` returns the default, ``add`` succeeds, ``set`` and
 ``delete`` do nothing, ``incr`` raises ``ValueError`` like a missing key. The
 page keeps working; allauth's rate limits do not count (they fail open, see
-docs/security.md).
+docs/security.md). Only the single-use mark of authenticator-app codes fails
+closed (``FAIL_CLOSED_ADD``).
 
 After an error the cache is not tried again for ``RETRY_AFTER`` seconds, so a
 Redis that does not answer costs one socket timeout per process per interval
@@ -24,6 +25,11 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER = 5.0
+
+# The one place the cache fails closed: allauth marks each authenticator-app (TOTP) code as used
+# with ``add``; while Redis is down that mark cannot be kept, so a code is refused rather than
+# accepted twice. Staff who must log in during the outage use a recovery code (kept in the database).
+FAIL_CLOSED_ADD = ("allauth.mfa.totp.used",)
 
 
 class CacheUnavailable(Exception):
@@ -77,7 +83,7 @@ class DegradingRedisCache(RedisCache):
         if first:
             logger.warning("Cache unavailable, treating it as empty for %ss: %s", RETRY_AFTER, error)
 
-    add = _degrades(lambda *args, **kwargs: True)(RedisCache.add)
+    add = _degrades(lambda key, *args, **kwargs: not key.startswith(FAIL_CLOSED_ADD))(RedisCache.add)
     get = _degrades(_default)(RedisCache.get)
     set = _degrades(lambda *args, **kwargs: None)(RedisCache.set)
     touch = _degrades(lambda *args, **kwargs: False)(RedisCache.touch)

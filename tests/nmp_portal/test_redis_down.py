@@ -161,3 +161,23 @@ def test_workbook_job_is_marked_failed_when_only_the_broker_is_down(client, redi
     response = client.post("/resultaten/briefing/werkmap/", follow=True)
     assert response.status_code == 200
     assert "Het maken van de werkmap is mislukt" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_authenticator_app_code_is_refused_rather_than_usable_twice(redis_down):
+    """The documented exception to "fail open": a TOTP code's single use cannot be checked without Redis."""
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    user = ParticipantFactory()
+    secret = generate_totp_secret()
+    totp = TOTP.activate(user, secret)
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    assert totp.validate_code(code) is False
+    with mock.patch.object(type(totp), "_mark_code_used", return_value=True):
+        assert totp.validate_code(code) is True  # the code itself is right: only the missing cache refuses it
