@@ -8,6 +8,7 @@ starts.
 """
 
 import logging
+import time
 
 from celery import Celery, Task
 from celery.signals import worker_ready
@@ -21,13 +22,24 @@ use_settings(default="nmp_portal.settings.production")
 logger = logging.getLogger(__name__)
 
 
+# After a failed publish, tasks are not offered to the broker for this many seconds: a broker
+# that does not answer costs one connect timeout per process per interval, not one per task.
+RETRY_BROKER_AFTER = 5.0
+_broker_down_until = 0.0
+
+
 class DispatchSafeTask(Task):
     """A task whose ``apply_async`` returns None instead of raising when the broker is unreachable."""
 
     def apply_async(self, *args, **kwargs):
+        global _broker_down_until
+        if not self.app.conf.task_always_eager and time.monotonic() < _broker_down_until:
+            logger.warning("Task %s not queued, the broker was unreachable moments ago", self.name)
+            return None
         try:
             return super().apply_async(*args, **kwargs)
         except BrokerError as error:
+            _broker_down_until = time.monotonic() + RETRY_BROKER_AFTER
             logger.error("Task %s not queued, broker unreachable (%s); the periodic sweep retries", self.name, error)
             return None
 

@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from nmp_portal import celery as celery_module
 from nmp_portal.celery import app
 
 
@@ -9,6 +10,8 @@ def _forget_connections():
     # The app keeps a connection pool and a producer pool per broker; both must follow the URL.
     app._pool = None
     app.amqp._producer_pool = None
+    # ... and remembers for a few seconds that a broker was down.
+    celery_module._broker_down_until = 0.0
 
 
 @contextmanager

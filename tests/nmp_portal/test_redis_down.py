@@ -181,3 +181,31 @@ def test_an_authenticator_app_code_is_refused_rather_than_usable_twice(redis_dow
     assert totp.validate_code(code) is False
     with mock.patch.object(type(totp), "_mark_code_used", return_value=True):
         assert totp.validate_code(code) is True  # the code itself is right: only the missing cache refuses it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_moderator_hides_a_comment_in_the_admin(client, redis_down, topic):
+    comment = Comment.objects.create(topic=topic, author=ParticipantFactory(), text="Scheldwoord")
+    moderator = staff_mfa_login(client, ModeratorFactory(is_superuser=True))
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/feedback/comment/").status_code == 200
+    response = client.post(
+        "/admin/feedback/comment/",
+        {"action": "hide_comments", "_selected_action": [comment.pk], "reason": "Beledigend taalgebruik"},
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.is_hidden and comment.hidden_by == moderator
+
+
+def test_after_a_failed_publish_the_broker_is_left_alone_for_a_few_seconds(redis_down):
+    from nmp_portal import celery as celery_module
+    from nmp_portal.tasks import deliver_due_mail
+
+    assert deliver_due_mail.delay() is None
+    with mock.patch("celery.app.task.Task.apply_async", side_effect=AssertionError("tried the broker again")):
+        for _ in range(10):
+            assert deliver_due_mail.delay() is None
+    later = time.monotonic() + celery_module.RETRY_BROKER_AFTER + 1
+    with mock.patch("nmp_portal.celery.time.monotonic", return_value=later):
+        assert deliver_due_mail.delay() is None  # tried again, still down
