@@ -47,6 +47,8 @@ class DispatchSafeTask(Task):
 app = Celery("nmp_portal", task_cls=DispatchSafeTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The results package keeps its own tasks module inside the feedback app.
+app.autodiscover_tasks(["feedback.results"])
 
 
 @worker_ready.connect
