@@ -52,7 +52,17 @@ def test_debug_is_off_and_deploy_check_is_clean():
 
 def test_env_example_documents_every_variable():
     text = (ROOT / ".env.example").read_text()
-    for name in [*PRODUCTION_ENV, "DJANGO_DEBUG"]:
+    operator_settings = [
+        "EMAIL_TIMEOUT",
+        "REDIS_CONNECT_TIMEOUT",
+        "REDIS_SOCKET_TIMEOUT",
+        "CELERY_TASK_SOFT_TIME_LIMIT",
+        "CELERY_TASK_TIME_LIMIT",
+        "ALLAUTH_TRUSTED_PROXY_COUNT",
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
+        "DJANGO_CONN_MAX_AGE",
+    ]
+    for name in [*PRODUCTION_ENV, "DJANGO_DEBUG", *operator_settings]:
         assert f"{name}=" in text, name
 
 
