@@ -13,7 +13,7 @@ import psycopg2
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.mail import send_mail
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 from post_office.models import STATUS, Email
@@ -247,6 +247,39 @@ def test_postgresql_restart_gives_503_then_the_site_recovers_by_itself(persisten
     _terminate_backends(admin, database)
     admin.close()
     assert _get()[0] == 200
+
+
+def test_the_worker_survives_a_postgresql_restart_without_being_restarted(transactional_db, request):
+    request.getfixturevalue("celery_worker_process")
+    database = connection.settings_dict["NAME"]
+    with transaction.atomic():
+        send_mail("Voor de herstart", "Tekst", None, ["deelnemer@example.org"])
+    assert _wait_for_sent("Voor de herstart")
+
+    admin = _admin_connection()
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false')
+        # This test's own connection stays open to queue a mail; the worker cannot connect now.
+        with transaction.atomic():
+            send_mail("Tijdens de herstart", "Tekst", None, ["deelnemer@example.org"])
+        time.sleep(2)  # the worker's attempt fails and is retried with backoff
+        assert not Email.objects.filter(subject="Tijdens de herstart", status=STATUS.sent).exists()
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true')
+        admin.close()
+    # Back: the retry delivers it, the same worker process, never restarted.
+    assert _wait_for_sent("Tijdens de herstart", timeout=45)
+
+
+def _wait_for_sent(subject, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Email.objects.filter(subject=subject, status=STATUS.sent).exists():
+            return True
+        time.sleep(0.25)
+    return False
 
 
 # --- Restore drill ----------------------------------------------------------------------------
