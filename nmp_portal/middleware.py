@@ -1,29 +1,12 @@
-"""Site-wide middleware: the 503 page while the database cannot be reached."""
+"""Site-wide middleware: the site's own 404 page in development, the 503 page while the database is unreachable."""
 
 import logging
 
-from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.conf import settings
+
+from .views import DATABASE_UNAVAILABLE, database_unavailable
 
 logger = logging.getLogger(__name__)
-
-
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-
-
-def database_unavailable(request):
-    """The 503 page while the database cannot be reached (e.g. during a PostgreSQL restart).
-
-    The template needs nothing from the database. Retry-After tells clients and
-    proxies that this passes; the next request opens a new connection.
-    """
-    if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": "Service unavailable.", "status": 503}, status=503)
-    else:
-        response = render(request, "503.html", status=503)
-    response["Retry-After"] = "30"
-    return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -44,3 +27,29 @@ class DatabaseUnavailableMiddleware:
             logger.warning("Database unavailable: %s", exception)
             return database_unavailable(request)
         return None
+
+
+class SiteNotFoundPageMiddleware:
+    """With DEBUG on (``make run``), a page that does not exist shows the site's own 404 page.
+
+    Django's debug 404 page relies on inline styles, which the
+    Content-Security-Policy blocks, and it is not what a visitor of the local
+    site should see. Only HTML 404s that are not already the site's page are
+    replaced; JSON answers of the API stay as they are.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not getattr(response, "is_site_page", False)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            from .views import error_404
+
+            return error_404(request)
+        return response
