@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("topics.urls")),
     path("", include("feedback.urls")),
     path("", include("feedback.results_urls")),
+    path("", include("invitations.urls")),
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),

@@ -12,8 +12,15 @@ from .services import participant_register
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
-        """Closed while staff set sign-up to "invitation only" (PortalSettings in the admin)."""
-        return PortalSettings.load().signup_mode == PortalSettings.SignupMode.OPEN
+        """Closed while staff set sign-up to "invitation only" (PortalSettings in the admin).
+
+        Still open for a visitor whose address a personal link has already
+        proven (allauth's stashed verified e-mail): that is how an invitation
+        leads to an account.
+        """
+        if PortalSettings.load().signup_mode == PortalSettings.SignupMode.OPEN:
+            return True
+        return bool(request is not None and request.session.get("account_verified_email"))
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InvitationsConfig(AppConfig):
+    name = "invitations"
+    verbose_name = _("Invitations")
+
+    def ready(self):
+        from . import privacy  # noqa: F401 - registers the privacy export and erase sections

@@ -1,0 +1,28 @@
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+# Pages that announce the coming event to those it concerns.
+ANNOUNCED_ON = {"topics:home", "topics:detail"}
+
+
+def announcement(request):
+    """The visitor's invitation to the next event, for the home page and topic pages (one query, only when shown)."""
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    if match is None or match.view_name not in ANNOUNCED_ON or user is None or not user.is_authenticated:
+        return {}
+
+    def load():
+        from .models import Invitation, State
+
+        return (
+            Invitation.objects.filter(Q(user=user) | Q(email__iexact=user.email, user__isnull=True))
+            .filter(event__ends_at__gte=timezone.now())
+            .exclude(state__in=[State.CONCEPT, State.EXPIRED])
+            .select_related("event")
+            .order_by("event__starts_at")
+            .first()
+        )
+
+    return {"event_invitation": SimpleLazyObject(load)}
