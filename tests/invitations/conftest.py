@@ -43,7 +43,6 @@ def invited(event, send):
     return [(Invitation.objects.get(pk=i.pk), tokens[i.email]) for i in invitations]
 
 
-
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """``with committed(): ...`` runs what the services queue for after commit (mail delivery), as a commit would."""

@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from invitations import services
 from invitations.models import Invitation
@@ -12,6 +13,13 @@ from invitations.roster import roster_read
 from tests.factories import EventFactory, InvitationFactory
 
 HEADER = "name,email,organisation,sector,note,language\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English here; the Dutch is checked by the i18n test and the pages."""
+    with translation.override("en"):
+        yield
 
 
 def csv(text, encoding="utf-8"):
