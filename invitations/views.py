@@ -18,8 +18,6 @@ from .forms import AnswerForm
 from .ics import event_ics
 from .models import Event
 
-SESSION_TOKEN = "invitations_token"  # noqa: S105 - a session key, not a secret
-
 
 def _client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
@@ -92,7 +90,6 @@ def respond(request, token):
     if request.method == "POST" and form.is_valid() and _record_answer(request, invitation, form):
         return redirect(request.path)
     has_account = request.user.is_authenticated or selectors.account_exists(email=invitation.email)
-    request.session[SESSION_TOKEN] = token
     return render(
         request,
         "invitations/invitation_respond.html",
