@@ -46,9 +46,13 @@ compilemessages: $(VENV)/.installed-runtime
 	@if command -v msgfmt >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv -v0; \
 	else echo "msgfmt not found: using the committed translations (locale/*/LC_MESSAGES/django.mo)"; fi
 
-# Extract interface strings, fill the Dutch from locale/glossary/*.json, compile.
+# Extract interface strings into locale/nl/LC_MESSAGES/django.po (the source of the Dutch: fill new
+# entries there with any .po editor), then compile. The static JS has no translatable strings, so
+# there is no djangojs catalogue. locale_overrides/ (allauth's texts in our Dutch) is kept by hand.
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks --ignore=node_modules --ignore=locale_overrides
 messages: $(VENV)/.installed-dev
-	$(MANAGE) translate_nl
+	$(MANAGE) makemessages -l nl --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(MANAGE) compilemessages --ignore=.venv -v0
 
 # Unit and page tests, then the browser suite (skipped, with the reason shown,
 # when Chromium is not installed; CI installs it and refuses the skip).
@@ -72,6 +76,7 @@ test-postgres: setup-dev
 lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
 
 format: setup-dev
 	$(VENV)/bin/ruff check --fix .

@@ -215,7 +215,7 @@ def ensure_open(topic):
     """
     phase = topic.phase
     if phase == Phase.UPCOMING:
-        date = date_format(timezone.localtime(topic.opens_at), "j F Y, H:i")
+        date = date_format(timezone.localtime(topic.opens_at), "DATETIME_FORMAT")
         raise PermissionDenied(_("This topic is not open yet. You can take part from %(date)s.") % {"date": date})
     if phase == Phase.CLOSED:
         raise PermissionDenied(_("This topic is closed. You can still read everything, but no longer take part."))

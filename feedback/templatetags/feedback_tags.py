@@ -58,7 +58,7 @@ def when(value):
     if not value:
         return ""
     local = timezone.localtime(value)
-    exact = date_format(local, "j F Y, H:i")
+    exact = date_format(local, "DATETIME_FORMAT")
     return format_html(
         '<time class="when" datetime="{}" title="{}" tabindex="0">{}<span class="visually-hidden"> ({})</span></time>',
         local.isoformat(),

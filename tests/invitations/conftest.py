@@ -60,3 +60,12 @@ def _after_commit_work_runs(monkeypatch, django_capture_on_commit_callbacks):
                 return _original(*args, **kwargs)
 
         monkeypatch.setattr(services, name, wrapped)
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request to an /en/ page leaves English active in this thread; give the next test the language it had."""
+    from django.utils import translation
+
+    with translation.override(translation.get_language()):
+        yield
