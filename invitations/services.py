@@ -272,11 +272,39 @@ def invitations_send(*, event: Event, invitations=None, resend: bool = False) ->
     return len(ids)
 
 
+def _broker_reachable() -> bool:
+    """One quick ping without retries: redis-py retries a refused connection for seconds, too long for a page."""
+    from celery import current_app
+
+    url = current_app.conf.broker_url or ""
+    if current_app.conf.task_always_eager or not url.startswith(("redis://", "rediss://")):
+        return True
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    client = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
 def queue_invitation_mails(ids) -> bool:
-    """Ask Celery to make and send these invitation mails; never raises when the broker is down."""
+    """Ask Celery to make and send these invitation mails; never raises, and gives up fast, when the broker is down.
+
+    What is not handed to the broker stays queued in the database, where
+    ``invitations_pickup`` (celery beat, every minute) finds it.
+    """
     from . import tasks
 
+    if not ids:
+        return True
     try:
+        if not _broker_reachable():
+            raise ConnectionError("broker unreachable")
         for start in range(0, len(ids), SEND_CHUNK):
             tasks.send_invitation_mails.apply_async(args=[ids[start : start + SEND_CHUNK]], retry=False)
     except Exception:  # noqa: BLE001 - broker down: the periodic pickup sends them later
