@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Comment, Priority, Report, Vote
+from .models import Comment, Priority, Proposal, Report, Vote
 
 
 class ReasonForm(forms.Form):
@@ -155,3 +155,61 @@ class PriorityAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    """Participants' proposals: a moderator approves (publishes) or declines them with the actions."""
+
+    list_display = ["short_text", "topic", "author", "status", "created_at", "decided_at"]
+    list_filter = ["status", "topic"]
+    list_select_related = ["topic", "author"]
+    search_fields = ["text", "explanation", "author__email"]
+    readonly_fields = [
+        "topic",
+        "author",
+        "text",
+        "explanation",
+        "status",
+        "decided_by",
+        "decided_at",
+        "recommendation",
+        "created_at",
+    ]
+    fields = [*readonly_fields[:5], "moderator_note", *readonly_fields[5:]]
+    actions = ["approve", "reject"]
+
+    @admin.display(description=_("recommendation"))
+    def short_text(self, obj):
+        return obj.text[:80]  # escaped by the admin
+
+    def has_add_permission(self, request):
+        return False
+
+    def _run(self, request, queryset, service):
+        done = 0
+        for proposal in queryset:
+            try:
+                service(proposal=proposal, moderator=request.user)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(
+                    request, f"{proposal}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
+                )
+        if done:
+            self.message_user(request, _("%(count)d proposal(s) handled.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve: publish as a recommendation"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._run(request, queryset, services.proposal_approve)
+
+    @admin.action(description=_("Decline (the note is shown to the proposer)"), permissions=["change"])
+    def reject(self, request, queryset):
+        for proposal in queryset:
+            try:
+                services.proposal_reject(proposal=proposal, moderator=request.user, note=proposal.moderator_note)
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(
+                    request, f"{proposal}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
+                )
+        self.message_user(request, _("Done."), messages.SUCCESS)

@@ -9,3 +9,12 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         # Celery autodiscovers only tasks.py; the briefing's task (and its permission) live apart.
         from . import briefing_tasks  # noqa: F401
+
+        self._register_privacy_section()
+
+    def _register_privacy_section(self):
+        from participants.exports import register_privacy_section
+
+        from . import privacy
+
+        register_privacy_section("feedback", export=privacy.export, erase=privacy.erase)

@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from participants.rules import is_moderator, is_organiser
-from topics.models import Proposal
 
 from . import results
-from .models import Comment, Stance
+from .models import Comment, Proposal, Stance
 
 PERMISSION = "feedback.view_briefing"
 rules.add_perm(PERMISSION, is_moderator | is_organiser)

@@ -3,9 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from topics.models import Proposal
-
-from .models import Comment, ReportReason, Stance
+from .models import Comment, Proposal, ReportReason, Stance
 
 STANCE_CHOICES = [("", _("No choice")), *Stance.choices]
 

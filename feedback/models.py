@@ -1,4 +1,4 @@
-"""What participants do with the NMP content: votes, priorities, comments, reports."""
+"""What participants do with the NMP content: votes, priorities, comments, reports, proposals."""
 
 from django.conf import settings
 from django.db import models
@@ -185,3 +185,56 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.comment}"
+
+
+class Proposal(models.Model):
+    """A participant's proposal for a missing recommendation ("Stel een advies voor").
+
+    Not public until a moderator approves it; approval creates a Recommendation
+    with source "participant" that is voted on like the workshop's.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("topic"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("author")
+    )
+    text = models.TextField(_("recommendation"), max_length=600)
+    explanation = models.TextField(_("explanation"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    moderator_note = models.TextField(_("reason (shown to the proposer)"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    recommendation = models.OneToOneField(
+        Recommendation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("published as"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]), name="feedback_proposal_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from participants.rules import is_moderator, is_organiser
-from topics.models import Phase, Proposal, Recommendation
+from topics.models import Phase, Recommendation
 
-from .models import Choice, Comment, Priority, Vote
+from .models import Choice, Comment, Priority, Proposal, Vote
 
 ALL = "all"
 

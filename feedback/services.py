@@ -1,4 +1,4 @@
-"""Writes of participants' input: votes, priorities, comments, reports, reply mails.
+"""Writes of participants' input: votes, priorities, comments, reports, proposals.
 
 Every function checks who (django-rules permissions), when (the topic's phase,
 inside the transaction) and what (allowed values, lengths) itself, so views,
@@ -8,24 +8,21 @@ the admin, commands and tasks can all call it and a rule lives in one place.
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants.rules import is_moderator
+from topics.models import Recommendation, Source, Topic
 from topics.services import ensure_open
 
-from .models import Choice, Comment, Priority, Report, ReportReason, Stance, Vote
+from . import notifications, tasks
+from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, Vote
 
-REPLY_MAIL_INTERVAL = timedelta(hours=1)
 DUPLICATE_WINDOW = timedelta(seconds=30)
-UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
 
 
 def refuse_unless(user, perm, obj=None):
@@ -228,6 +225,16 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     return comment
 
 
+def _queue_reply_mail(thread):
+    wait = 0
+    if thread.reply_mail_sent_at:
+        wait = max(
+            0, int((thread.reply_mail_sent_at + notifications.REPLY_MAIL_INTERVAL - timezone.now()).total_seconds()) + 1
+        )
+    thread_id = thread.pk
+    transaction.on_commit(lambda: tasks.send_reply_mail.apply_async(args=[thread_id], countdown=wait))
+
+
 def _find_repeat(author, topic, recommendation, parent, text, client_token):
     if client_token is not None:
         found = Comment.objects.filter(author=author, client_token=client_token).first()
@@ -353,131 +360,98 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
     return report
 
 
-# --- Reply mails ----------------------------------------------------------------------
+# --- Proposals ----------------------------------------------------------------------
 
 
-def _queue_reply_mail(thread):
-    from . import tasks
-
-    wait = 0
-    if thread.reply_mail_sent_at:
-        wait = max(0, int((thread.reply_mail_sent_at + REPLY_MAIL_INTERVAL - timezone.now()).total_seconds()) + 1)
-    thread_id = thread.pk
-    transaction.on_commit(lambda: tasks.send_reply_mail.apply_async(args=[thread_id], countdown=wait))
+def _ensure_moderator(user):
+    if not is_moderator(user):
+        raise PermissionDenied(_("Only moderators can do this."))
 
 
-def unsubscribe_token(user):
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+def proposal_submit(*, author, topic, text, explanation=""):
+    """Store a participant's proposal for a missing recommendation, waiting for review.
 
-
-def unsubscribe_user(token):
-    """The user a reply-mail unsubscribe token belongs to, or None when it is not valid."""
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return get_user_model().objects.filter(pk=pk, deleted_at__isnull=True).first()
-
-
-def reply_mails_unsubscribe(*, user) -> None:
-    """Turn off reply mails for ``user`` (one-click unsubscribe). Safe to repeat."""
-    with transaction.atomic():
-        get_user_model().objects.filter(pk=user.pk).update(notify_replies=False)
-    user.notify_replies = False
-
-
-def reply_mail_send(*, thread_id) -> bool:
-    """Mail the author of comment ``thread_id`` about replies they were not told about yet.
-
-    Guarantees: at most one mail per thread per hour (replies that arrive in the
-    meantime wait and go together in the next mail); never to someone who turned
-    reply mails off, was deleted or blocked; never about their own replies or
-    deleted/hidden ones; safe to run twice (the thread row is locked and records
-    the last reply covered). The mail is queued and leaves after commit.
+    Guarantees: only a participant who may contribute, only while the topic is
+    open; text 1-600 characters; nothing is public until a moderator approves;
+    the same text sent twice (double click, retry) is stored once.
     """
+    if not (author and author.has_perm("feedback.propose")):
+        if getattr(author, "is_blocked", False):
+            raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
+        raise PermissionDenied(_("Only participants with a confirmed e-mail address can propose a recommendation."))
+    text = (text or "").replace("\r\n", "\n").strip()
+    explanation = (explanation or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the recommendation you propose.")})
+    if len(text) > 600:
+        raise ValidationError(
+            {
+                "text": _("A proposal can be at most %(max)s characters; yours has %(count)s.")
+                % {"max": 600, "count": len(text)}
+            }
+        )
     with transaction.atomic():
-        thread = (
-            Comment.objects.select_for_update(of=("self",))
-            .select_related("author", "topic", "recommendation")
-            .filter(pk=thread_id, parent__isnull=True)
-            .first()
+        ensure_open(topic)
+        existing = Proposal.objects.filter(
+            author=author, topic=topic, text=text, status=Proposal.Status.PENDING
+        ).first()
+        if existing:
+            return existing
+        proposal = Proposal(author=author, topic=topic, text=text, explanation=explanation)
+        proposal.full_clean()
+        proposal.save()
+        return proposal
+
+
+def proposal_approve(*, proposal, moderator):
+    """Publish a pending proposal as a recommendation at the end of its topic's list.
+
+    Guarantees: moderators only; the recommendation gets source "participant",
+    proposed_by the author and the next free position (the topic row is locked
+    so two approvals cannot take the same place); approving twice publishes once.
+    """
+    _ensure_moderator(moderator)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == Proposal.Status.APPROVED and proposal.recommendation_id:
+            return proposal
+        if proposal.status != Proposal.Status.PENDING:
+            raise ValidationError(_("Only a proposal that waits for review can be approved."))
+        topic = Topic.objects.select_for_update().get(pk=proposal.topic_id)
+        position = (Recommendation.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
+        recommendation = Recommendation(
+            topic=topic,
+            position=position,
+            text=proposal.text,
+            source=Source.PARTICIPANT,
+            is_published=True,
+            proposed_by_id=proposal.author_id,
         )
-        if thread is None or thread.is_deleted:
-            return False
-        recipient = thread.author
-        if not recipient.notify_replies or recipient.deleted_at or not recipient.is_active or not recipient.email:
-            return False
-        now = timezone.now()
-        if thread.reply_mail_sent_at and now < thread.reply_mail_sent_at + REPLY_MAIL_INTERVAL:
-            return False
-        replies = list(
-            thread.replies.filter(is_deleted=False, is_hidden=False, pk__gt=thread.reply_mail_last_reply_id or 0)
-            .exclude(author=recipient)
-            .select_related("author")
-            .order_by("pk")
-        )
-        if not replies:
-            return False
-        _send_reply_mail(thread, replies)
-        thread.reply_mail_sent_at = now
-        thread.reply_mail_last_reply_id = replies[-1].pk
-        thread.save(update_fields=["reply_mail_sent_at", "reply_mail_last_reply_id"])
-    return True
+        recommendation.full_clean()
+        recommendation.save()
+        proposal.status = Proposal.Status.APPROVED
+        proposal.recommendation = recommendation
+        proposal.decided_by = moderator
+        proposal.decided_at = timezone.now()
+        proposal.full_clean()
+        proposal.save()
+        return proposal
 
 
-def _send_reply_mail(thread, replies):
-    recipient = thread.author
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        from .selectors import comment_url
+def proposal_reject(*, proposal, moderator, note=""):
+    """Decline a pending proposal; the note is shown to the proposer. Moderators only."""
 
-        unsubscribe_url = settings.SITE_URL + reverse(
-            "feedback:unsubscribe", kwargs={"token": unsubscribe_token(recipient)}
-        )
-        context = {
-            "recipient": recipient,
-            "thread": thread,
-            "replies": replies,
-            "topic": thread.topic,
-            "comment_url": settings.SITE_URL + comment_url(replies[-1]),
-            "unsubscribe_url": unsubscribe_url,
-            "SITE_NAME": settings.SITE_NAME,
-            "LANGUAGE_CODE": translation.get_language(),
-        }
-        subject = _("New reply to your comment on “%(topic)s”") % {"topic": thread.topic.title}
-        body = render_to_string("feedback/email/reply_notification.txt", context)
-        html = render_to_string("feedback/email/reply_notification.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=body,
-        to=[recipient.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def reply_mails_due():
-    """Ids of threads with replies waiting for a mail whose hour has passed (for the periodic task)."""
-    from django.db.models import Exists, OuterRef, Q
-    from django.db.models.functions import Coalesce
-
-    now = timezone.now()
-    waiting = (
-        Comment.objects.filter(
-            parent=OuterRef("pk"),
-            is_deleted=False,
-            is_hidden=False,
-            pk__gt=Coalesce(OuterRef("reply_mail_last_reply_id"), 0),
-        )
-        .exclude(author=OuterRef("author"))
-        .values("pk")
-    )
-    return list(
-        Comment.objects.filter(parent__isnull=True, is_deleted=False, author__notify_replies=True)
-        .filter(Q(reply_mail_sent_at__isnull=True) | Q(reply_mail_sent_at__lte=now - REPLY_MAIL_INTERVAL))
-        .filter(Exists(waiting))
-        .values_list("pk", flat=True)[:500]
-    )
+    _ensure_moderator(moderator)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == Proposal.Status.REJECTED:
+            return proposal
+        if proposal.status != Proposal.Status.PENDING:
+            raise ValidationError(_("Only a proposal that waits for review can be declined."))
+        proposal.status = Proposal.Status.REJECTED
+        proposal.moderator_note = (note or "").strip()
+        proposal.decided_by = moderator
+        proposal.decided_at = timezone.now()
+        proposal.full_clean()
+        proposal.save()
+        return proposal

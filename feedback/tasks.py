@@ -2,17 +2,17 @@
 
 from celery import shared_task
 
-from . import services
+from . import notifications
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
 def send_reply_mail(thread_id):
     """Mail the author of a comment about new replies (bundled: at most one an hour)."""
-    return services.reply_mail_send(thread_id=thread_id)
+    return notifications.reply_mail_send(thread_id=thread_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def send_due_reply_mails():
     """Periodic safety net: send bundles whose hour has passed (covers a lost countdown task)."""
-    for thread_id in services.reply_mails_due():
+    for thread_id in notifications.reply_mails_due():
         send_reply_mail.delay(thread_id)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from topics import selectors as topic_selectors
 from topics import services as topic_services
 from topics.models import Recommendation, Topic
 
-from . import selectors, services
+from . import notifications, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
 from .models import Choice, Comment
 
@@ -310,6 +311,35 @@ def comment_report(request, pk):
     return render(request, "feedback/comment_report.html", {"form": form, "comment": comment}, status=status)
 
 
+def topic_detail(request, slug):
+    """The topic with its recommendations, each one's compact results, and the general discussion.
+
+    The number of queries does not depend on the number of votes or comments:
+    recommendation threads live on their own page; this page shows their count.
+    """
+    try:
+        topic = topic_selectors.topic_with_considerations(slug=slug)
+    except Topic.DoesNotExist:
+        raise Http404(_("This topic does not exist.")) from None
+    participation = selectors.topic_participation(topic=topic, user=request.user)
+    page, order = selectors.comment_page(
+        topic=topic, order=request.GET.get("order", "newest"), page=request.GET.get("page")
+    )
+    for thread in page.object_list:
+        if thread.is_visible:
+            thread.reply_form = ReplyForm(auto_id=f"id_reply{thread.pk}_%s")
+    context = {
+        "topic": topic,
+        "phase": topic.phase,
+        "participation": participation,
+        "comments_page": page,
+        "order": order,
+        "comment_form": CommentForm(stance=False),
+        "proposal_form": ProposalForm(),
+    }
+    return render(request, "topics/topic_detail.html", context)
+
+
 @require_POST
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
@@ -317,7 +347,7 @@ def proposal_create(request, slug):
     status = 400
     if form.is_valid():
         try:
-            topic_services.proposal_submit(
+            services.proposal_submit(
                 author=request.user,
                 topic=topic,
                 text=form.cleaned_data["text"],
@@ -353,11 +383,11 @@ def my_contributions(request):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    user = services.unsubscribe_user(token)
+    user = notifications.unsubscribe_user(token)
     if user is None:
         return render(request, "feedback/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":
-        services.reply_mails_unsubscribe(user=user)
+        notifications.reply_mails_unsubscribe(user=user)
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse(_("You will no longer receive e-mails about replies."), content_type="text/plain")
         return render(request, "feedback/unsubscribe.html", {"done": True})

@@ -7,4 +7,8 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self):
-        from . import privacy  # noqa: F401 - registers the privacy export and erase sections
+        from participants.exports import register_privacy_section
+
+        from . import privacy
+
+        register_privacy_section("invitations", export=privacy.export, erase=privacy.erase)

@@ -2,8 +2,6 @@
 
 from django.db.models import Q
 
-from participants.exports import register_exporter
-
 
 def _dt(value):
     return value.isoformat() if value else None
@@ -15,8 +13,11 @@ def _of(user):
     return Invitation.objects.filter(Q(user=user) | Q(email__iexact=user.email)).select_related("event")
 
 
-@register_exporter("invitations")
-def export_invitations(user):
+def export(user):
+    return {"invitations": _export_invitations(user)}
+
+
+def _export_invitations(user):
     return [
         {
             "event": i.event.title,
@@ -40,7 +41,7 @@ def export_invitations(user):
     ]
 
 
-def erase_invitations(user, *, remove_contributions=False):
+def erase(user, *, remove_contributions=False):
     """Remove the person from every roster: name, address, note and needs go; the state stays for the counts.
 
     A place they held is not given away here: the event is theirs to cancel,

@@ -1,8 +1,6 @@
 """Writes for events, the roster, sending and answers. Admin, commands, views and tasks all call these."""
 
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,8 +14,19 @@ from django.utils.translation import gettext as _
 
 from participants.sectors import Sector
 
-from .models import ANSWERED, UNANSWERED, Event, Invitation, State
+from . import mails, tasks
+from .models import ANSWERED, Event, Invitation, State
 from .roster import RosterRow
+from .sending import (  # noqa: F401 - part of this module's interface for the admin, commands and tests
+    SEND_CHUNK,
+    invitation_mail_queue,
+    invitations_delivery_sync,
+    invitations_expire,
+    invitations_to_pick_up,
+    practical_information_send,
+    reminders_send,
+    token_hash,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -239,11 +248,6 @@ def invitations_add_users(*, event: Event, users, invited_by=None) -> int:
 # --- Sending ----------------------------------------------------------------------------------
 
 RESENDABLE = (State.SENT, State.FAILED)
-SEND_CHUNK = 50
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitations_send(*, event: Event, invitations=None, resend: bool = False) -> int:
@@ -298,8 +302,6 @@ def queue_invitation_mails(ids) -> bool:
     What is not handed to the broker stays queued in the database, where
     ``invitations_pickup`` (celery beat, every minute) finds it.
     """
-    from . import tasks
-
     if not ids:
         return True
     try:
@@ -313,59 +315,13 @@ def queue_invitation_mails(ids) -> bool:
     return True
 
 
-def invitation_mail_queue(*, invitation_id: int):
-    """Make the personal invitation mail for one queued invitee and put it in the mail queue.
-
-    Safe to run twice and from several workers: the invitation row is locked
-    and a mail is made only while the invitation is queued without one. The
-    token is generated here and only its hash stored; the mail and the
-    invitation are saved in one transaction, so a worker that dies midway
-    leaves neither.
-    """
-    from . import mails
-
-    with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("event").filter(pk=invitation_id).first()
-        if invitation is None or invitation.state != State.QUEUED or invitation.mail_id:
-            return None
-        token = secrets.token_urlsafe(32)
-        invitation.token_hash = _hash(token)
-        invitation.mail = mails.invitation_mail(invitation=invitation, token=token)
-        invitation.save(update_fields=["token_hash", "mail"])
-    return invitation.mail
-
-
-def invitations_delivery_sync(*, event: Event | None = None) -> int:
-    """Copy the mail queue's outcome to queued invitations: delivered → sent, failed for good → failed."""
-    from post_office.models import STATUS
-
-    queryset = Invitation.objects.filter(state=State.QUEUED, mail__isnull=False)
-    if event is not None:
-        queryset = queryset.filter(event=event)
-    now = timezone.now()
-    changed = queryset.filter(mail__status=STATUS.sent).update(state=State.SENT, sent_at=now)
-    changed += queryset.filter(mail__status=STATUS.failed).update(state=State.FAILED, failed_at=now)
-    return changed
-
-
 def invitations_pickup() -> int:
     """Periodic: queue again the invitations whose mail was never made (broker or worker was down)."""
-    ids = list(
-        Invitation.objects.filter(state=State.QUEUED, mail__isnull=True, event__rsvp_deadline__gte=timezone.now())
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    ids = invitations_to_pick_up()
     if ids:
         queue_invitation_mails(ids)
     invitations_delivery_sync()
     return len(ids)
-
-
-def invitations_expire() -> int:
-    """Periodic: invitations still unanswered after the deadline become "expired"."""
-    return Invitation.objects.filter(
-        state__in=[State.CONCEPT, *UNANSWERED], event__rsvp_deadline__lt=timezone.now()
-    ).update(state=State.EXPIRED)
 
 
 # --- Answers ----------------------------------------------------------------------------------
@@ -375,7 +331,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     """The invitation for a personal link, or None when the token is unknown, replaced or past the deadline."""
     if not token or len(token) > 100:
         return None
-    invitation = Invitation.objects.select_related("event", "user").filter(token_hash=_hash(token)).first()
+    invitation = Invitation.objects.select_related("event", "user").filter(token_hash=token_hash(token)).first()
     if invitation is None or not invitation.event.is_open_for_answers or invitation.state == State.EXPIRED:
         return None
     return invitation
@@ -407,8 +363,6 @@ def rsvp_answer(*, invitation: Invitation, attending: bool, needs: str = "", use
     mail with the event as .ics. The answer is recorded on the account with
     the invitee's address, never on another logged-in account.
     """
-    from . import mails
-
     if not invitation_may_answer(invitation=invitation, user=user):
         raise PermissionDenied(_("This invitation is for another e-mail address than the one you are logged in with."))
     needs = (needs or "").strip()
@@ -453,8 +407,6 @@ def rsvp_answer(*, invitation: Invitation, attending: bool, needs: str = "", use
 
 def _promote_waiting(event: Event):
     """Give free places to the first on the waiting list; each gets the confirmation mail."""
-    from . import mails
-
     free = event.capacity - Invitation.objects.filter(event=event, state=State.ACCEPTED).count()
     if free <= 0:
         return
@@ -476,68 +428,6 @@ def event_capacity_update(*, event: Event, capacity: int) -> Event:
         event.save(update_fields=["capacity"])
         _promote_waiting(event)
     return event
-
-
-# --- Reminders ----------------------------------------------------------------------------------
-
-
-def reminders_send(*, now=None) -> int:
-    """Send the one reminder to invitees who have not answered, INVITATIONS_REMINDER_DAYS before the deadline.
-
-    Only to those whose invitation was delivered ("sent") and who have had
-    no reminder yet; the mark is set in the same transaction as the mail is
-    queued, so running it twice sends nothing more.
-    """
-    from . import mails
-
-    now = now or timezone.now()
-    window = now + settings.INVITATIONS_REMINDER_BEFORE_DEADLINE
-    sent = 0
-    with transaction.atomic():
-        due = (
-            Invitation.objects.select_for_update(skip_locked=True)
-            .select_related("event")
-            .filter(
-                state=State.SENT,
-                reminder_sent_at__isnull=True,
-                event__rsvp_deadline__gt=now,
-                event__rsvp_deadline__lte=window,
-            )
-        )
-        for invitation in due:
-            token = secrets.token_urlsafe(32)
-            invitation.token_hash = _hash(token)
-            invitation.reminder_sent_at = now
-            invitation.save(update_fields=["token_hash", "reminder_sent_at"])
-            mails.reminder_mail(invitation=invitation, token=token)
-            sent += 1
-    return sent
-
-
-def practical_information_send(*, now=None) -> int:
-    """Send the practical-information mail once to everyone with a place, INVITATIONS_PRACTICAL_DAYS before."""
-    from . import mails
-
-    now = now or timezone.now()
-    window = now + settings.INVITATIONS_PRACTICAL_BEFORE_EVENT
-    sent = 0
-    with transaction.atomic():
-        due = (
-            Invitation.objects.select_for_update(skip_locked=True)
-            .select_related("event")
-            .filter(
-                state=State.ACCEPTED,
-                practical_sent_at__isnull=True,
-                event__starts_at__gt=now,
-                event__starts_at__lte=window,
-            )
-        )
-        for invitation in due:
-            invitation.practical_sent_at = now
-            invitation.save(update_fields=["practical_sent_at"])
-            mails.practical_mail(invitation=invitation)
-            sent += 1
-    return sent
 
 
 def event_counts(*, event: Event) -> dict:

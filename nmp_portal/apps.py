@@ -8,6 +8,6 @@ class NmpPortalConfig(AppConfig):
     def ready(self):
         from post_office.signals import email_queued
 
-        from .mail import queue_delivery
+        from .tasks import queue_delivery
 
-        email_queued.connect(queue_delivery, dispatch_uid="nmp_portal.mail.queue_delivery")
+        email_queued.connect(queue_delivery, dispatch_uid="nmp_portal.tasks.queue_delivery")

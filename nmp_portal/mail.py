@@ -1,7 +1,7 @@
 """Delivery of the database mail queue (django-post-office), one mail at a time.
 
-Every mail is stored by post_office's EmailBackend; ``queue_delivery`` (wired
-to post_office's ``email_queued`` signal) asks Celery to deliver it only after
+Every mail is stored by post_office's EmailBackend; ``tasks.queue_delivery``
+(wired to post_office's ``email_queued`` signal) asks Celery to deliver it only after
 the transaction commits, so a mail queued in a transaction that rolls back is
 never sent. We deliver by primary key instead of using post_office's own
 "send everything queued" task: that one closes the database connection after
@@ -60,12 +60,3 @@ def due_mail_ids(*, limit: int = 500) -> list[int]:
 def mail_cleanup(*, days: int = 180):
     """Remove mail (and attachments) older than ``days`` days."""
     return cleanup_expired_mails(timezone.now() - timedelta(days=days), delete_attachments=True)
-
-
-def queue_delivery(sender, emails, **kwargs):
-    """post_office ``email_queued`` receiver: deliver these mails after the transaction commits."""
-    from .tasks import deliver_mail
-
-    ids = [email.pk for email in emails if email.pk]
-    if ids:
-        transaction.on_commit(lambda: deliver_mail.delay(ids))

@@ -1,7 +1,10 @@
-"""Site-wide Celery tasks: the mail queue. Thin: each calls a function in nmp_portal.mail."""
+"""Site-wide Celery tasks: the mail queue. Thin: each calls a function in nmp_portal.mail.
+
+The tasks import ``mail``; ``mail`` imports nothing from here.
+"""
 
 from celery import shared_task
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from . import mail
 
@@ -23,3 +26,10 @@ def deliver_due_mail():
 @shared_task(ignore_result=True)
 def cleanup_mail(days=180):
     mail.mail_cleanup(days=days)
+
+
+def queue_delivery(sender, emails, **kwargs):
+    """post_office ``email_queued`` receiver: deliver these mails after the transaction commits."""
+    ids = [email.pk for email in emails if email.pk]
+    if ids:
+        transaction.on_commit(lambda: deliver_mail.delay(ids))

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
+from feedback import topic_urls as feedback_topic_urls
 from feedback.results_urls import api_urlpatterns as results_api_urls
+from topics import urls as topics_urls
 
 from . import views
 
@@ -26,7 +28,9 @@ urlpatterns = [
 
 # Dutch lives at /, English at /en/.
 urlpatterns += i18n_patterns(
-    path("", include("topics.urls")),
+    # One "topics" namespace over two apps: the content pages and the topic page that
+    # feedback renders (a namespace included twice would only reverse in the first).
+    path("", include(([*topics_urls.urlpatterns, *feedback_topic_urls.urlpatterns], topics_urls.app_name))),
     path("", include("feedback.urls")),
     path("", include("feedback.results_urls")),
     path("", include("invitations.urls")),

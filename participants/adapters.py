@@ -29,8 +29,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def validation_error(self, code, *args):
         """Too many (failed) logins or code requests answer HTTP 429 with the site's page, like every other limit.
 
-        allauth reports these limits as a form error (HTTP 200); the issue asks
-        for the same clear page and status as the other rate limits.
+        allauth reports these limits as a form error (HTTP 200); a person who hit
+        a limit should get the same clear page and status as for the other limits.
         """
         if code == "too_many_login_attempts" and context.request is not None:
             raise ImmediateHttpResponse(respond_429(context.request))

@@ -1,56 +1,87 @@
-"""What the portal holds about one participant, as JSON (AVG/GDPR, right of access).
+"""What the portal holds about one participant: the privacy registry (AVG/GDPR).
 
-Each section comes from an exporter: a function ``(user) -> JSON-able value``
-registered under a name. An app that stores more about participants (the
-invitations issue: invitations and RSVPs) registers its own section in its
-``AppConfig.ready()``::
+Each app that stores something about participants registers one privacy
+section from its ``AppConfig.ready()``, so this bottom-layer app never imports
+the apps above it::
 
-    from participants.exports import register_exporter
+    from participants.exports import register_privacy_section
 
-    @register_exporter("invitations")
-    def export_invitations(user):
-        return [...]
+    register_privacy_section("invitations", export=export, erase=erase)
 
-Each exporter runs a fixed number of queries, whatever the participant did.
+``export(user)`` returns a mapping of top-level keys of the download (right of
+access); the keys are unique over all sections. ``erase(user, *,
+remove_contributions)`` runs inside ``account_delete``'s transaction, before
+the account's own fields are cleared (so it can still read the name), and
+removes or anonymises that app's rows (right to erasure). Each export runs a
+fixed number of queries, whatever the participant did.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
-_EXPORTERS: dict[str, Callable[[Any], Any]] = {}
+
+@dataclass(frozen=True)
+class PrivacySection:
+    name: str
+    export: Callable[[Any], dict[str, Any]]
+    erase: Callable[..., None] | None = None
+
+
+_SECTIONS: dict[str, PrivacySection] = {}
+
+
+def register_privacy_section(name: str, *, export, erase=None) -> PrivacySection:
+    """Register an app's export and erase functions under ``name`` (names are unique)."""
+    section = PrivacySection(name=name, export=export, erase=erase)
+    if name in _SECTIONS and _SECTIONS[name] != section:
+        raise ValueError(f"A privacy section {name!r} is already registered.")
+    _SECTIONS[name] = section
+    return section
+
+
+def unregister_privacy_section(name: str) -> None:
+    _SECTIONS.pop(name, None)
 
 
 def register_exporter(name: str):
-    """Register ``func`` as the exporter of section ``name`` (names are unique)."""
+    """Shorthand for a section that only exports: ``func(user)`` becomes the value of key ``name``."""
 
     def decorator(func):
-        if name in _EXPORTERS and _EXPORTERS[name] is not func:
-            raise ValueError(f"An exporter for {name!r} is already registered.")
-        _EXPORTERS[name] = func
+        register_privacy_section(name, export=lambda user: {name: func(user)})
         return func
 
     return decorator
 
 
-def exporter_names() -> list[str]:
-    return list(_EXPORTERS)
+def privacy_section_names() -> list[str]:
+    return list(_SECTIONS)
 
 
 def account_export(*, user) -> dict:
     """Every section for ``user``, with the moment of export."""
     data = {"exported_at": timezone.now().isoformat(), "portal": "NMP Participatie"}
-    for name, exporter in _EXPORTERS.items():
-        data[name] = exporter(user)
+    for section in _SECTIONS.values():
+        for key, value in section.export(user).items():
+            if key in data:
+                raise ValueError(f"Privacy section {section.name!r} exports {key!r}, which another section has.")
+            data[key] = value
     return data
+
+
+def account_erase(*, user, remove_contributions: bool) -> None:
+    """Run every section's erase for ``user`` (called by ``participants.services.account_delete``)."""
+    for section in _SECTIONS.values():
+        if section.erase is not None:
+            section.erase(user, remove_contributions=remove_contributions)
 
 
 def _dt(value):
     return value.isoformat() if value else None
 
 
-@register_exporter("profile")
 def export_profile(user):
     return {
         "email": user.email,
@@ -74,7 +105,6 @@ def export_profile(user):
     }
 
 
-@register_exporter("email_addresses")
 def export_email_addresses(user):
     from allauth.account.models import EmailAddress
 
@@ -84,7 +114,6 @@ def export_email_addresses(user):
     ]
 
 
-@register_exporter("two_step_verification")
 def export_authenticators(user):
     from allauth.mfa.models import Authenticator
 
@@ -96,7 +125,6 @@ def export_authenticators(user):
     ]
 
 
-@register_exporter("sessions")
 def export_sessions(user):
     from allauth.usersessions.models import UserSession
 
@@ -106,132 +134,6 @@ def export_sessions(user):
     ]
 
 
-@register_exporter("votes")
-def export_votes(user):
-    from feedback.models import Vote
-
-    return [
-        {
-            "topic": v.recommendation.topic.title,
-            "recommendation_id": v.recommendation_id,
-            "recommendation": v.recommendation.text,
-            "choice": v.choice,
-            "created_at": _dt(v.created_at),
-            "updated_at": _dt(v.updated_at),
-        }
-        for v in Vote.objects.filter(participant=user).select_related("recommendation__topic").order_by("id")
-    ]
-
-
-@register_exporter("priorities")
-def export_priorities(user):
-    from feedback.models import Priority
-
-    return [
-        {
-            "topic": p.topic.title,
-            "recommendation_id": p.recommendation_id,
-            "recommendation": p.recommendation.text,
-            "created_at": _dt(p.created_at),
-        }
-        for p in Priority.objects.filter(participant=user).select_related("recommendation", "topic").order_by("id")
-    ]
-
-
-@register_exporter("comments")
-def export_comments(user):
-    from feedback.models import Comment
-
-    return [
-        {
-            "id": c.pk,
-            "topic": c.topic.title,
-            "recommendation_id": c.recommendation_id,
-            "reply_to": c.parent_id,
-            "text": c.text,
-            "stance": c.stance,
-            "created_at": _dt(c.created_at),
-            "edited_at": _dt(c.edited_at),
-            "deleted": c.is_deleted,
-            "hidden": c.is_hidden,
-            "hidden_reason": c.hidden_reason,
-            "form_token": str(c.client_token) if c.client_token else None,
-            "reply_mail_sent_at": _dt(c.reply_mail_sent_at),
-        }
-        for c in Comment.objects.filter(author=user).select_related("topic").order_by("id")
-    ]
-
-
-@register_exporter("reports")
-def export_reports(user):
-    from feedback.models import Report
-
-    return [
-        {
-            "comment_id": r.comment_id,
-            "reason": r.reason,
-            "explanation": r.explanation,
-            "created_at": _dt(r.created_at),
-            "resolved_at": _dt(r.resolved_at),
-        }
-        for r in Report.objects.filter(reporter=user).order_by("id")
-    ]
-
-
-@register_exporter("proposals")
-def export_proposals(user):
-    from topics.models import Proposal
-
-    return [
-        {
-            "topic": p.topic.title,
-            "text": p.text,
-            "explanation": p.explanation,
-            "status": p.status,
-            "moderator_note": p.moderator_note,
-            "created_at": _dt(p.created_at),
-            "decided_at": _dt(p.decided_at),
-            "recommendation_id": p.recommendation_id,
-        }
-        for p in Proposal.objects.filter(author=user).select_related("topic").order_by("id")
-    ]
-
-
-@register_exporter("recommendations_proposed")
-def export_recommendations_proposed(user):
-    from topics.models import Recommendation
-
-    return [
-        {"id": r.pk, "topic": r.topic.title, "text": r.text, "published": r.is_published}
-        for r in Recommendation.objects.filter(proposed_by=user).select_related("topic").order_by("id")
-    ]
-
-
-@register_exporter("moderation")
-def export_moderation(user):
-    """What the participant did as a moderator: rows that name them as the one who acted."""
-    from feedback.models import Comment, Report
-    from topics.models import Proposal
-
-    return {
-        "comments_hidden": [
-            {"comment_id": pk, "at": _dt(at)}
-            for pk, at in Comment.objects.filter(hidden_by=user).order_by("id").values_list("id", "hidden_at")
-        ],
-        "reports_resolved": [
-            {"report_id": pk, "at": _dt(at)}
-            for pk, at in Report.objects.filter(resolved_by=user).order_by("id").values_list("id", "resolved_at")
-        ],
-        "proposals_decided": [
-            {"proposal_id": pk, "status": status, "at": _dt(at)}
-            for pk, status, at in Proposal.objects.filter(decided_by=user)
-            .order_by("id")
-            .values_list("id", "status", "decided_at")
-        ],
-    }
-
-
-@register_exporter("mails")
 def export_mails(user):
     """Mails the portal queued or sent to the participant's addresses (kept for a while, then cleaned up).
 
@@ -251,3 +153,18 @@ def export_mails(user):
         }
         for m in mails_to(addresses=addresses)
     ]
+
+
+def export(user):
+    """The participants app's own section: the account, its addresses, sign-in and mails."""
+    return {
+        "profile": export_profile(user),
+        "email_addresses": export_email_addresses(user),
+        "two_step_verification": export_authenticators(user),
+        "sessions": export_sessions(user),
+        "mails": export_mails(user),
+    }
+
+
+# The account's own fields are cleared by account_delete itself, after the other sections.
+register_privacy_section("participants", export=export)

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .exports import account_erase
 from .models import PortalSettings, User
 from .selectors import mails_to
 
@@ -140,43 +141,6 @@ def _end_all_sessions(user: User):
             engine.SessionStore(session_key=key).delete()
 
 
-def _scrub_mails_quoting(*, names, texts):
-    """Take the participant out of mails to others that quote them (reply notifications kept by post_office).
-
-    ``names`` (as shown next to their comments) become "Deleted participant";
-    ``texts`` (their comments, when they chose to remove them) become "[removed]",
-    in the plain text as written and in the HTML as the mail template renders it.
-    """
-    import re
-
-    from django.utils.html import escape
-    from post_office.models import Email
-
-    from feedback.templatetags.feedback_tags import plain_text
-
-    with translation.override(settings.LANGUAGE_CODE):
-        replacements = [(name, str(_("Deleted participant"))) for name in names if len(name) >= 3]
-        replacements += [(text, str(_("[removed]"))) for text in texts]
-    if not replacements:
-        return
-    variants = []
-    for value, placeholder in replacements:
-        variants.append((value, placeholder))
-        for html in {escape(value), str(plain_text(value))} - {value}:
-            variants.append((html, placeholder))
-    query = models.Q()
-    for value, _placeholder in variants:
-        query |= models.Q(subject__icontains=value) | models.Q(message__icontains=value)
-        query |= models.Q(html_message__icontains=value)
-    for mail in Email.objects.filter(query):
-        for field in ("subject", "message", "html_message"):
-            content = getattr(mail, field) or ""
-            for value, placeholder in variants:
-                content = re.sub(re.escape(value), placeholder, content, flags=re.IGNORECASE)
-            setattr(mail, field, content)
-        mail.save(update_fields=["subject", "message", "html_message"])
-
-
 def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     """Delete a participant's account and personal data (AVG/GDPR, right to erasure).
 
@@ -200,9 +164,6 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     from allauth.mfa.models import Authenticator
     from post_office.models import Email
 
-    from feedback.models import Comment, Priority, Report, Vote
-    from topics.models import Proposal, Recommendation
-
     if user.is_deleted:
         return user
     with transaction.atomic():
@@ -211,29 +172,13 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
             *(e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
         }
 
-        # How others' mails (reply notifications) may quote the participant.
-        names = []
-        if user.get_full_name():
-            if user.organisation:
-                names.append(f"{user.get_full_name()} ({user.organisation})")
-            names.append(user.get_full_name())
-        texts = []
-        if remove_contributions:
-            own = Comment.objects.filter(author=user, is_deleted=False).exclude(text="")
-            texts = list(own.values_list("text", flat=True))
-            Comment.objects.filter(author=user).update(
-                text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
-            )
-            Recommendation.objects.filter(proposed_by=user).update(proposed_by=None)
-            Proposal.objects.filter(author=user).delete()
-            Vote.objects.filter(participant=user).delete()
-            Priority.objects.filter(participant=user).delete()
-            Report.objects.filter(reporter=user).update(explanation="")
+        # Every app's section (feedback: contributions and the reply mails that
+        # quote them) runs while the name is still there to look for.
+        account_erase(user=user, remove_contributions=remove_contributions)
 
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         Email.objects.filter(pk__in=[mail.pk for mail in mails_to(addresses=addresses)]).delete()
-        _scrub_mails_quoting(names=names, texts=texts)
         _end_all_sessions(user)
 
         placeholder = f"verwijderd-{user.pk}@deleted.invalid"

@@ -56,11 +56,20 @@ class OrganiserFactory(ParticipantFactory):
             obj.groups.add(group("Organisator"))
 
 
+def _free_topic_number():
+    """The lowest topic number (1-10) not in the database yet, so a factory topic never takes a loaded one's."""
+    taken = set(Topic.objects.values_list("number", flat=True))
+    free = [number for number in range(1, 11) if number not in taken]
+    if not free:
+        raise ValueError("All ten topic numbers are taken; reuse a topic instead of making an eleventh.")
+    return free[0]
+
+
 class TopicFactory(DjangoModelFactory):
     class Meta:
         model = Topic
 
-    number = factory.Sequence(lambda n: n % 10 + 1)
+    number = factory.LazyFunction(_free_topic_number)
     slug = factory.Sequence(lambda n: f"onderwerp-{n}")
     title = factory.Sequence(lambda n: f"Onderwerp {n}")
     heading = factory.LazyAttribute(lambda o: o.title.upper())

@@ -13,9 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from participants.rules import is_moderator
-
-from .models import Consideration, Phase, Proposal, Recommendation, SiteText, Source, Topic
+from .models import Consideration, Phase, Recommendation, SiteText, Source, Topic
 
 DEFAULT_CONTENT_FILE = Path(__file__).resolve().parent / "data" / "nmp_content.yaml"
 
@@ -203,7 +201,7 @@ def content_load(*, path=DEFAULT_CONTENT_FILE) -> LoadReport:
     return report
 
 
-# --- Phases and proposals -------------------------------------------------------
+# --- Phases -------------------------------------------------------
 
 
 def ensure_open(topic):
@@ -219,97 +217,3 @@ def ensure_open(topic):
         raise PermissionDenied(_("This topic is not open yet. You can take part from %(date)s.") % {"date": date})
     if phase == Phase.CLOSED:
         raise PermissionDenied(_("This topic is closed. You can still read everything, but no longer take part."))
-
-
-def _ensure_moderator(user):
-    if not is_moderator(user):
-        raise PermissionDenied(_("Only moderators can do this."))
-
-
-def proposal_submit(*, author, topic, text, explanation=""):
-    """Store a participant's proposal for a missing recommendation, waiting for review.
-
-    Guarantees: only a participant who may contribute, only while the topic is
-    open; text 1-600 characters; nothing is public until a moderator approves;
-    the same text sent twice (double click, retry) is stored once.
-    """
-    if not (author and author.has_perm("feedback.propose")):
-        if getattr(author, "is_blocked", False):
-            raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
-        raise PermissionDenied(_("Only participants with a confirmed e-mail address can propose a recommendation."))
-    text = (text or "").replace("\r\n", "\n").strip()
-    explanation = (explanation or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise ValidationError({"text": _("Write the recommendation you propose.")})
-    if len(text) > 600:
-        raise ValidationError(
-            {
-                "text": _("A proposal can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": 600, "count": len(text)}
-            }
-        )
-    with transaction.atomic():
-        ensure_open(topic)
-        existing = Proposal.objects.filter(
-            author=author, topic=topic, text=text, status=Proposal.Status.PENDING
-        ).first()
-        if existing:
-            return existing
-        proposal = Proposal(author=author, topic=topic, text=text, explanation=explanation)
-        proposal.full_clean()
-        proposal.save()
-        return proposal
-
-
-def proposal_approve(*, proposal, moderator):
-    """Publish a pending proposal as a recommendation at the end of its topic's list.
-
-    Guarantees: moderators only; the recommendation gets source "participant",
-    proposed_by the author and the next free position (the topic row is locked
-    so two approvals cannot take the same place); approving twice publishes once.
-    """
-    _ensure_moderator(moderator)
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status == Proposal.Status.APPROVED and proposal.recommendation_id:
-            return proposal
-        if proposal.status != Proposal.Status.PENDING:
-            raise ValidationError(_("Only a proposal that waits for review can be approved."))
-        topic = Topic.objects.select_for_update().get(pk=proposal.topic_id)
-        position = (Recommendation.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
-        recommendation = Recommendation(
-            topic=topic,
-            position=position,
-            text=proposal.text,
-            source=Source.PARTICIPANT,
-            is_published=True,
-            proposed_by_id=proposal.author_id,
-        )
-        recommendation.full_clean()
-        recommendation.save()
-        proposal.status = Proposal.Status.APPROVED
-        proposal.recommendation = recommendation
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save()
-        return proposal
-
-
-def proposal_reject(*, proposal, moderator, note=""):
-    """Decline a pending proposal; the note is shown to the proposer. Moderators only."""
-
-    _ensure_moderator(moderator)
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status == Proposal.Status.REJECTED:
-            return proposal
-        if proposal.status != Proposal.Status.PENDING:
-            raise ValidationError(_("Only a proposal that waits for review can be declined."))
-        proposal.status = Proposal.Status.REJECTED
-        proposal.moderator_note = (note or "").strip()
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save()
-        return proposal

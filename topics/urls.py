@@ -1,3 +1,5 @@
+"""Pages of the workshop content alone. The topic page itself is feedback.topic_urls (same namespace)."""
+
 from django.urls import path
 
 from . import views
@@ -7,5 +9,4 @@ app_name = "topics"
 urlpatterns = [
     path("", views.home, name="home"),
     path("over/", views.about, name="about"),
-    path("onderwerpen/<slug:slug>/", views.topic_detail, name="detail"),
 ]

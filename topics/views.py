@@ -1,9 +1,5 @@
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-
-from feedback import selectors as feedback_selectors
-from feedback.forms import CommentForm, ProposalForm, ReplyForm
 
 from . import selectors
 from .models import Topic
@@ -19,35 +15,6 @@ def home(request):
 
 def about(request):
     return render(request, "topics/about.html", {"texts": selectors.site_texts(), "topics": selectors.topic_list()})
-
-
-def topic_detail(request, slug):
-    """The topic with its recommendations, each one's compact results, and the general discussion.
-
-    The number of queries does not depend on the number of votes or comments:
-    recommendation threads live on their own page; this page shows their count.
-    """
-    try:
-        topic = selectors.topic_with_considerations(slug=slug)
-    except Topic.DoesNotExist:
-        raise Http404(_("This topic does not exist.")) from None
-    participation = feedback_selectors.topic_participation(topic=topic, user=request.user)
-    page, order = feedback_selectors.comment_page(
-        topic=topic, order=request.GET.get("order", "newest"), page=request.GET.get("page")
-    )
-    for thread in page.object_list:
-        if thread.is_visible:
-            thread.reply_form = ReplyForm(auto_id=f"id_reply{thread.pk}_%s")
-    context = {
-        "topic": topic,
-        "phase": topic.phase,
-        "participation": participation,
-        "comments_page": page,
-        "order": order,
-        "comment_form": CommentForm(stance=False),
-        "proposal_form": ProposalForm(),
-    }
-    return render(request, "topics/topic_detail.html", context)
 
 
 # --- Read-only JSON API for the public content (no personal data) ----------------

@@ -128,7 +128,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[NMP Participatie] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "NMP Participatie"
-# Participant accounts (issue 3): our sign-up form and adapter, e-mail change
+# Participant accounts: our sign-up form and adapter, e-mail change
 # with re-verification, optional login by e-mailed code, mails on changes.
 ACCOUNT_ADAPTER = "participants.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "participants.forms.SignupForm"}

@@ -296,7 +296,7 @@ PAGES = [
 @pytest.mark.parametrize("which", PAGES)
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_feedback_pages_pass_axe(make_page, login, content, which, language):
-    from feedback import services
+    from feedback import notifications, services
 
     topic = _topic(content)
     rec = _recs(topic)[0]
@@ -310,9 +310,7 @@ def test_feedback_pages_pass_axe(make_page, login, content, which, language):
     theirs = services.comment_create(author=other, topic=topic, recommendation=rec, text="Hun reactie")
     services.comment_create(author=participant, topic=topic, parent=theirs, recommendation=rec, text="Antwoord")
     services.comment_create(author=other, topic=topic, text="Algemene opmerking")
-    from topics.services import proposal_submit
-
-    proposal_submit(author=participant, topic=topic, text="Een voorstel")
+    services.proposal_submit(author=participant, topic=topic, text="Een voorstel")
 
     prefix = "" if language == "nl" else "/en"
     page = make_page(True, locale="nl-NL" if language == "nl" else "en-GB")
@@ -324,7 +322,7 @@ def test_feedback_pages_pass_axe(make_page, login, content, which, language):
         "edit": f"/reacties/{own.pk}/bewerken/",
         "delete": f"/reacties/{own.pk}/verwijderen/",
         "report": f"/reacties/{theirs.pk}/melden/",
-        "unsubscribe": f"/afmelden/reacties/{services.unsubscribe_token(participant)}/",
+        "unsubscribe": f"/afmelden/reacties/{notifications.unsubscribe_token(participant)}/",
     }
     if which == "comment_error":
         page.goto(prefix + urls["recommendation"])

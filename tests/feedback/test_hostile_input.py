@@ -9,11 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services
-from feedback.models import Comment, Priority, Report, Vote
+from feedback.models import Comment, Priority, Proposal, Report, Vote
 from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
-from topics import services as topic_services
-from topics.models import Proposal
 
 JSON = {"HTTP_ACCEPT": "application/json", "HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 
@@ -111,15 +109,15 @@ def test_nasty_text_literal_in_the_reply_mail(
 def test_nasty_text_literal_in_the_admin(client, participant, nasty_other, recommendation, topic):
     comment = services.comment_create(author=nasty_other, topic=topic, recommendation=recommendation, text=NASTY_TEXT)
     report = services.report_create(comment=comment, reporter=participant, reason="spam", explanation=NASTY_TEXT)
-    proposal = topic_services.proposal_submit(author=nasty_other, topic=topic, text=NASTY[1], explanation=NASTY_TEXT)
+    proposal = services.proposal_submit(author=nasty_other, topic=topic, text=NASTY[1], explanation=NASTY_TEXT)
     staff_mfa_login(client, ModeratorFactory(is_superuser=True))
     pages = [
         "/admin/feedback/comment/",
         f"/admin/feedback/comment/{comment.pk}/change/",
         "/admin/feedback/report/",
         f"/admin/feedback/report/{report.pk}/change/",
-        "/admin/topics/proposal/",
-        f"/admin/topics/proposal/{proposal.pk}/change/",
+        "/admin/feedback/proposal/",
+        f"/admin/feedback/proposal/{proposal.pk}/change/",
         "/admin/participants/user/",
         f"/admin/participants/user/{nasty_other.pk}/change/",
     ]
@@ -135,8 +133,8 @@ def test_nasty_text_literal_in_the_admin(client, participant, nasty_other, recom
 
 
 def test_approved_nasty_proposal_is_literal_on_the_topic_page(client, nasty_other, topic):
-    proposal = topic_services.proposal_submit(author=nasty_other, topic=topic, text=NASTY_TEXT[:600])
-    topic_services.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
+    proposal = services.proposal_submit(author=nasty_other, topic=topic, text=NASTY_TEXT[:600])
+    services.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
     html = client.get(topic.get_absolute_url()).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "<img src=x" not in html

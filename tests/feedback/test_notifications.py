@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from post_office.models import Email
 
-from feedback import services, tasks
+from feedback import notifications, services, tasks
 from feedback.models import Comment
 
 
@@ -62,18 +62,18 @@ def test_replies_within_the_hour_are_bundled(
 
     # An hour later the periodic task sends the waiting replies in one mail.
     Comment.objects.filter(pk=thread.pk).update(reply_mail_sent_at=timezone.now() - timedelta(hours=1, seconds=1))
-    assert services.reply_mails_due() == [thread.pk]
+    assert notifications.reply_mails_due() == [thread.pk]
     with django_capture_on_commit_callbacks(execute=True):
         tasks.send_due_reply_mails()
     assert len(mail.outbox) == 2
     assert "Tweede antwoord" in mail.outbox[1].body and "Derde antwoord" in mail.outbox[1].body
     assert "Eerste antwoord" not in mail.outbox[1].body
     assert "Er zijn 2 nieuwe reacties" in mail.outbox[1].body
-    assert services.reply_mails_due() == []
+    assert notifications.reply_mails_due() == []
 
 
 def test_unsubscribe_page_and_one_click(client, participant):
-    token = services.unsubscribe_token(participant)
+    token = notifications.unsubscribe_token(participant)
     url = reverse("feedback:unsubscribe", args=[token])
     page = client.get(url)
     assert page.status_code == 200 and "Stop deze e-mails" in page.content.decode()
@@ -91,7 +91,7 @@ def test_unsubscribe_form_without_csrf_works(participant):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("feedback:unsubscribe", args=[services.unsubscribe_token(participant)]))
+    response = client.post(reverse("feedback:unsubscribe", args=[notifications.unsubscribe_token(participant)]))
     assert response.status_code == 200
     participant.refresh_from_db()
     assert participant.notify_replies is False
@@ -138,10 +138,10 @@ def test_turning_reply_mails_off_stops_the_waiting_bundle(
     _reply(other, thread, "Eerste", django_capture_on_commit_callbacks)
     _reply(other, thread, "Tweede", django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
-    services.reply_mails_unsubscribe(user=participant)
+    notifications.reply_mails_unsubscribe(user=participant)
     Comment.objects.filter(pk=thread.pk).update(reply_mail_sent_at=timezone.now() - timedelta(hours=2))
-    assert services.reply_mails_due() == []
-    assert services.reply_mail_send(thread_id=thread.pk) is False
+    assert notifications.reply_mails_due() == []
+    assert notifications.reply_mail_send(thread_id=thread.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -149,7 +149,7 @@ def test_one_click_unsubscribe_as_mail_clients_send_it(client, participant):
     """RFC 8058: a POST with body "List-Unsubscribe=One-Click", no cookies, no CSRF token."""
     from django.test import Client
 
-    url = reverse("feedback:unsubscribe", args=[services.unsubscribe_token(participant)])
+    url = reverse("feedback:unsubscribe", args=[notifications.unsubscribe_token(participant)])
     response = Client(enforce_csrf_checks=True).post(
         url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
     )
@@ -163,10 +163,10 @@ def test_one_click_unsubscribe_as_mail_clients_send_it(client, participant):
 @pytest.mark.parametrize("token", ["nonsense", "tampered", "deleted"])
 def test_invalid_unsubscribe_link_shows_a_clear_page(client, participant, token):
     if token == "tampered":
-        valid = services.unsubscribe_token(participant)
+        valid = notifications.unsubscribe_token(participant)
         token = valid[:-1] + ("A" if valid[-1] != "A" else "B")
     elif token == "deleted":
-        token = services.unsubscribe_token(participant)
+        token = notifications.unsubscribe_token(participant)
         participant.deleted_at = timezone.now()
         participant.save()
     url = reverse("feedback:unsubscribe", args=[token])

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from feedback import services
+from feedback import notifications, services
 from feedback.models import Comment, Priority, Report, Vote
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, UserFactory
 
@@ -183,11 +183,11 @@ def test_comment_hide_only_moderators_and_resolves_reports(participant, other, r
 
 
 def test_unsubscribe_token_round_trip(participant):
-    token = services.unsubscribe_token(participant)
-    assert services.unsubscribe_user(token) == participant
-    assert services.unsubscribe_user(token + "x") is None
-    assert services.unsubscribe_user("garbage") is None
-    services.reply_mails_unsubscribe(user=participant)
+    token = notifications.unsubscribe_token(participant)
+    assert notifications.unsubscribe_user(token) == participant
+    assert notifications.unsubscribe_user(token + "x") is None
+    assert notifications.unsubscribe_user("garbage") is None
+    notifications.reply_mails_unsubscribe(user=participant)
     participant.refresh_from_db()
     assert participant.notify_replies is False
 

@@ -7,11 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from feedback import services as feedback_services
-from feedback.models import Comment, Priority, Report, Vote
+from feedback.models import Comment, Priority, Proposal, Report, Vote
 from participants.services import user_block
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
-from topics import services as topic_services
-from topics.models import Proposal
 
 BLOCKED = "Uw account is geblokkeerd. U kunt alles lezen, maar niet meedoen."
 
@@ -42,7 +40,9 @@ CALLS = {
     "comment_update": lambda s: feedback_services.comment_update(comment=s["own"], author=s["user"], text="Anders"),
     "comment_delete": lambda s: feedback_services.comment_delete(comment=s["own"], author=s["user"]),
     "report_create": lambda s: feedback_services.report_create(comment=s["others"], reporter=s["user"], reason="spam"),
-    "proposal_submit": lambda s: topic_services.proposal_submit(author=s["user"], topic=s["topic"], text="Meer bomen"),
+    "proposal_submit": lambda s: feedback_services.proposal_submit(
+        author=s["user"], topic=s["topic"], text="Meer bomen"
+    ),
 }
 
 

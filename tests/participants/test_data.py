@@ -15,12 +15,11 @@ from django.urls import reverse
 from post_office import mail as post_office_mail
 from post_office.models import Email
 
-from feedback.models import Comment, Priority, Report, Vote
-from feedback.services import reply_mail_send
-from participants.exports import account_export, exporter_names, register_exporter
+from feedback.models import Comment, Priority, Proposal, Report, Vote
+from feedback.notifications import reply_mail_send
+from participants.exports import account_export, privacy_section_names, register_exporter, unregister_privacy_section
 from participants.services import account_delete
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory
-from topics.models import Proposal
 
 THEIR_REPLY = "Ik deel deze zorg volledig, zeker langs de Maas."
 
@@ -110,7 +109,7 @@ def test_every_model_referring_to_the_user_is_exported_or_is_account_machinery()
         "feedback.priority",
         "feedback.comment",
         "feedback.report",
-        "topics.proposal",
+        "feedback.proposal",
         "topics.recommendation",
         "account.emailaddress",
         "mfa.authenticator",
@@ -135,10 +134,8 @@ def test_other_apps_can_add_a_section():
         user = ParticipantFactory()
         assert account_export(user=user)["test_section"] == {"pk": user.pk}
     finally:
-        from participants import exports
-
-        exports._EXPORTERS.pop("test_section")
-    assert "test_section" not in exporter_names()
+        unregister_privacy_section("test_section")
+    assert "test_section" not in privacy_section_names()
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Who may use which page and action of the accounts issue, one row per role."""
+"""Who may use which account page and action, one row per role."""
 
 import pytest
 from django.urls import reverse

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from feedback import services as feedback_services
+from feedback import services
+from feedback.models import Proposal
 from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
-from topics import services
-from topics.models import Proposal, Source
+from topics.models import Source
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_submit_approve_publishes_at_next_position(client, topic):
     assert "Voorgesteld door een deelnemer: <bdi>Fatima El Amrani (Gemeente Zwolle)</bdi>" in page
     assert page.count("Uit de bijeenkomst van 26 juni 2024") == 2
     # It can be voted on like the workshop's.
-    feedback_services.vote_cast(participant=ParticipantFactory(), recommendation=rec, choice="agree")
+    services.vote_cast(participant=ParticipantFactory(), recommendation=rec, choice="agree")
 
 
 def test_reject_with_note_and_refusals(topic):
@@ -64,8 +64,8 @@ def test_admin_approve_action(client, topic):
     proposal = services.proposal_submit(author=author, topic=topic, text="<script>x</script> voorstel")
     moderator = ModeratorFactory(is_superuser=True)
     staff_mfa_login(client, moderator)
-    listing = client.get("/admin/topics/proposal/").content.decode()
+    listing = client.get("/admin/feedback/proposal/").content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in listing and "<script>x</script>" not in listing
-    client.post("/admin/topics/proposal/", {"action": "approve", "_selected_action": [proposal.pk]})
+    client.post("/admin/feedback/proposal/", {"action": "approve", "_selected_action": [proposal.pk]})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.APPROVED and proposal.recommendation

@@ -1,0 +1,137 @@
+"""Reply mail: one bundled mail an hour to a comment's author about new replies, and its unsubscribe link.
+
+``services.comment_create`` queues ``tasks.send_reply_mail`` after commit; the
+task calls ``reply_mail_send`` here. This module imports neither of them.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Comment
+from .selectors import comment_url
+
+REPLY_MAIL_INTERVAL = timedelta(hours=1)
+UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
+
+
+def unsubscribe_token(user):
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_user(token):
+    """The user a reply-mail unsubscribe token belongs to, or None when it is not valid."""
+    try:
+        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=pk, deleted_at__isnull=True).first()
+
+
+def reply_mails_unsubscribe(*, user) -> None:
+    """Turn off reply mails for ``user`` (one-click unsubscribe). Safe to repeat."""
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(notify_replies=False)
+    user.notify_replies = False
+
+
+def reply_mail_send(*, thread_id) -> bool:
+    """Mail the author of comment ``thread_id`` about replies they were not told about yet.
+
+    Guarantees: at most one mail per thread per hour (replies that arrive in the
+    meantime wait and go together in the next mail); never to someone who turned
+    reply mails off, was deleted or blocked; never about their own replies or
+    deleted/hidden ones; safe to run twice (the thread row is locked and records
+    the last reply covered). The mail is queued and leaves after commit.
+    """
+    with transaction.atomic():
+        thread = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author", "topic", "recommendation")
+            .filter(pk=thread_id, parent__isnull=True)
+            .first()
+        )
+        if thread is None or thread.is_deleted:
+            return False
+        recipient = thread.author
+        if not recipient.notify_replies or recipient.deleted_at or not recipient.is_active or not recipient.email:
+            return False
+        now = timezone.now()
+        if thread.reply_mail_sent_at and now < thread.reply_mail_sent_at + REPLY_MAIL_INTERVAL:
+            return False
+        replies = list(
+            thread.replies.filter(is_deleted=False, is_hidden=False, pk__gt=thread.reply_mail_last_reply_id or 0)
+            .exclude(author=recipient)
+            .select_related("author")
+            .order_by("pk")
+        )
+        if not replies:
+            return False
+        _send_reply_mail(thread, replies)
+        thread.reply_mail_sent_at = now
+        thread.reply_mail_last_reply_id = replies[-1].pk
+        thread.save(update_fields=["reply_mail_sent_at", "reply_mail_last_reply_id"])
+    return True
+
+
+def _send_reply_mail(thread, replies):
+    recipient = thread.author
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        unsubscribe_url = settings.SITE_URL + reverse(
+            "feedback:unsubscribe", kwargs={"token": unsubscribe_token(recipient)}
+        )
+        context = {
+            "recipient": recipient,
+            "thread": thread,
+            "replies": replies,
+            "topic": thread.topic,
+            "comment_url": settings.SITE_URL + comment_url(replies[-1]),
+            "unsubscribe_url": unsubscribe_url,
+            "SITE_NAME": settings.SITE_NAME,
+            "LANGUAGE_CODE": translation.get_language(),
+        }
+        subject = _("New reply to your comment on “%(topic)s”") % {"topic": thread.topic.title}
+        body = render_to_string("feedback/email/reply_notification.txt", context)
+        html = render_to_string("feedback/email/reply_notification.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        to=[recipient.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def reply_mails_due():
+    """Ids of threads with replies waiting for a mail whose hour has passed (for the periodic task)."""
+    now = timezone.now()
+    waiting = (
+        Comment.objects.filter(
+            parent=OuterRef("pk"),
+            is_deleted=False,
+            is_hidden=False,
+            pk__gt=Coalesce(OuterRef("reply_mail_last_reply_id"), 0),
+        )
+        .exclude(author=OuterRef("author"))
+        .values("pk")
+    )
+    return list(
+        Comment.objects.filter(parent__isnull=True, is_deleted=False, author__notify_replies=True)
+        .filter(Q(reply_mail_sent_at__isnull=True) | Q(reply_mail_sent_at__lte=now - REPLY_MAIL_INTERVAL))
+        .filter(Exists(waiting))
+        .values_list("pk", flat=True)[:500]
+    )

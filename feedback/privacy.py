@@ -1,0 +1,198 @@
+"""Feedback's privacy section: what participants did here, in the download and on account deletion.
+
+Registered from ``FeedbackConfig.ready()`` with ``participants.exports``. It
+also covers ``Recommendation.proposed_by`` (topics' table): only approving a
+proposal fills it in, and topics may not import the participants registry.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from post_office.models import Email
+
+from topics.models import Recommendation
+
+from .models import Comment, Priority, Proposal, Report, Vote
+from .templatetags.feedback_tags import plain_text
+
+
+def _dt(value):
+    return value.isoformat() if value else None
+
+
+def export_votes(user):
+    return [
+        {
+            "topic": v.recommendation.topic.title,
+            "recommendation_id": v.recommendation_id,
+            "recommendation": v.recommendation.text,
+            "choice": v.choice,
+            "created_at": _dt(v.created_at),
+            "updated_at": _dt(v.updated_at),
+        }
+        for v in Vote.objects.filter(participant=user).select_related("recommendation__topic").order_by("id")
+    ]
+
+
+def export_priorities(user):
+    return [
+        {
+            "topic": p.topic.title,
+            "recommendation_id": p.recommendation_id,
+            "recommendation": p.recommendation.text,
+            "created_at": _dt(p.created_at),
+        }
+        for p in Priority.objects.filter(participant=user).select_related("recommendation", "topic").order_by("id")
+    ]
+
+
+def export_comments(user):
+    return [
+        {
+            "id": c.pk,
+            "topic": c.topic.title,
+            "recommendation_id": c.recommendation_id,
+            "reply_to": c.parent_id,
+            "text": c.text,
+            "stance": c.stance,
+            "created_at": _dt(c.created_at),
+            "edited_at": _dt(c.edited_at),
+            "deleted": c.is_deleted,
+            "hidden": c.is_hidden,
+            "hidden_reason": c.hidden_reason,
+            "form_token": str(c.client_token) if c.client_token else None,
+            "reply_mail_sent_at": _dt(c.reply_mail_sent_at),
+        }
+        for c in Comment.objects.filter(author=user).select_related("topic").order_by("id")
+    ]
+
+
+def export_reports(user):
+    return [
+        {
+            "comment_id": r.comment_id,
+            "reason": r.reason,
+            "explanation": r.explanation,
+            "created_at": _dt(r.created_at),
+            "resolved_at": _dt(r.resolved_at),
+        }
+        for r in Report.objects.filter(reporter=user).order_by("id")
+    ]
+
+
+def export_proposals(user):
+    return [
+        {
+            "topic": p.topic.title,
+            "text": p.text,
+            "explanation": p.explanation,
+            "status": p.status,
+            "moderator_note": p.moderator_note,
+            "created_at": _dt(p.created_at),
+            "decided_at": _dt(p.decided_at),
+            "recommendation_id": p.recommendation_id,
+        }
+        for p in Proposal.objects.filter(author=user).select_related("topic").order_by("id")
+    ]
+
+
+def export_recommendations_proposed(user):
+    return [
+        {"id": r.pk, "topic": r.topic.title, "text": r.text, "published": r.is_published}
+        for r in Recommendation.objects.filter(proposed_by=user).select_related("topic").order_by("id")
+    ]
+
+
+def export_moderation(user):
+    """What the participant did as a moderator: rows that name them as the one who acted."""
+    return {
+        "comments_hidden": [
+            {"comment_id": pk, "at": _dt(at)}
+            for pk, at in Comment.objects.filter(hidden_by=user).order_by("id").values_list("id", "hidden_at")
+        ],
+        "reports_resolved": [
+            {"report_id": pk, "at": _dt(at)}
+            for pk, at in Report.objects.filter(resolved_by=user).order_by("id").values_list("id", "resolved_at")
+        ],
+        "proposals_decided": [
+            {"proposal_id": pk, "status": status, "at": _dt(at)}
+            for pk, status, at in Proposal.objects.filter(decided_by=user)
+            .order_by("id")
+            .values_list("id", "status", "decided_at")
+        ],
+    }
+
+
+def export(user):
+    return {
+        "votes": export_votes(user),
+        "priorities": export_priorities(user),
+        "comments": export_comments(user),
+        "reports": export_reports(user),
+        "proposals": export_proposals(user),
+        "recommendations_proposed": export_recommendations_proposed(user),
+        "moderation": export_moderation(user),
+    }
+
+
+def erase(user, *, remove_contributions):
+    """Take the participant out of feedback; with ``remove_contributions`` also what they wrote or chose.
+
+    Comments are emptied and marked deleted (replies by others keep their
+    place); proposals, votes and priorities are deleted; reports lose their
+    explanation. Without it, everything stays and is shown as "Deleted
+    participant". Reply mails to others that quote the participant lose their
+    name, and with ``remove_contributions`` their words.
+    """
+    names = []
+    if user.get_full_name():
+        if user.organisation:
+            names.append(f"{user.get_full_name()} ({user.organisation})")
+        names.append(user.get_full_name())
+    texts = []
+    if remove_contributions:
+        own = Comment.objects.filter(author=user, is_deleted=False).exclude(text="")
+        texts = list(own.values_list("text", flat=True))
+        Comment.objects.filter(author=user).update(
+            text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
+        )
+        Recommendation.objects.filter(proposed_by=user).update(proposed_by=None)
+        Proposal.objects.filter(author=user).delete()
+        Vote.objects.filter(participant=user).delete()
+        Priority.objects.filter(participant=user).delete()
+        Report.objects.filter(reporter=user).update(explanation="")
+    _scrub_mails_quoting(names=names, texts=texts)
+
+
+def _scrub_mails_quoting(*, names, texts):
+    """Take the participant out of mails to others that quote them (reply notifications kept by post_office).
+
+    ``names`` (as shown next to their comments) become "Deleted participant";
+    ``texts`` (their comments, when they chose to remove them) become "[removed]",
+    in the plain text as written and in the HTML as the mail template renders it.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        replacements = [(name, str(_("Deleted participant"))) for name in names if len(name) >= 3]
+        replacements += [(text, str(_("[removed]"))) for text in texts]
+    if not replacements:
+        return
+    variants = []
+    for value, placeholder in replacements:
+        variants.append((value, placeholder))
+        for html in {escape(value), str(plain_text(value))} - {value}:
+            variants.append((html, placeholder))
+    query = models.Q()
+    for value, _placeholder in variants:
+        query |= models.Q(subject__icontains=value) | models.Q(message__icontains=value)
+        query |= models.Q(html_message__icontains=value)
+    for mail in Email.objects.filter(query):
+        for field in ("subject", "message", "html_message"):
+            content = getattr(mail, field) or ""
+            for value, placeholder in variants:
+                content = re.sub(re.escape(value), placeholder, content, flags=re.IGNORECASE)
+            setattr(mail, field, content)
+        mail.save(update_fields=["subject", "message", "html_message"])

@@ -1,0 +1,69 @@
+"""Moving Proposal from topics to feedback keeps every row, the moderators' rights and the constraint."""
+
+import pytest
+from django.db import IntegrityError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [
+    ("feedback", "0003_comment_token_and_reply_mail"),
+    ("topics", "0001_initial"),
+    ("participants", "0003_staff_groups"),
+]
+AFTER = [("feedback", "0004_proposal_from_topics"), ("topics", "0002_proposal_to_feedback")]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_state(transactional_db):
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_existing_proposal_survives_the_move():
+    old = _migrate(BEFORE)
+    user = old.get_model("participants", "User").objects.create(email="a@example.org")
+    topic = old.get_model("topics", "Topic").objects.create(
+        number=1, slug="water", title="Water", heading="WATER", introduction="x"
+    )
+    proposal = old.get_model("topics", "Proposal").objects.create(
+        topic=topic, author=user, text="Meer bomen", status="rejected", moderator_note="Staat er al"
+    )
+    moderator_rights = set(
+        old.get_model("auth", "Group").objects.get(name="Moderator").permissions.values_list("codename", flat=True)
+    )
+    assert {"view_proposal", "change_proposal"} <= moderator_rights
+
+    new = _migrate(AFTER)
+    Proposal = new.get_model("feedback", "Proposal")
+    moved = Proposal.objects.get(pk=proposal.pk)
+    assert (moved.text, moved.status, moved.moderator_note, moved.topic_id, moved.author_id) == (
+        "Meer bomen",
+        "rejected",
+        "Staat er al",
+        topic.pk,
+        user.pk,
+    )
+    assert Proposal._meta.db_table == "feedback_proposal"
+    moderator = new.get_model("auth", "Group").objects.get(name="Moderator")
+    assert set(
+        moderator.permissions.filter(content_type__app_label="feedback", content_type__model="proposal").values_list(
+            "codename", flat=True
+        )
+    ) == {"view_proposal", "change_proposal"}
+    with pytest.raises(IntegrityError):
+        Proposal.objects.create(topic_id=topic.pk, author_id=user.pk, text="x", status="maybe")
+
+
+def test_the_move_can_be_undone():
+    _migrate(AFTER)
+    old = _migrate(BEFORE)
+    Proposal = old.get_model("topics", "Proposal")
+    assert Proposal._meta.db_table == "topics_proposal"
+    assert not Proposal.objects.exists()
