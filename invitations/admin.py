@@ -1,9 +1,12 @@
 """The organiser's admin: events with progress, the roster import with preview, sending, the attendee list."""
 
 import tablib
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,6 +33,13 @@ class EventAdmin(admin.ModelAdmin):
     list_display = ["title", "starts_at", "capacity", "invited", "sent", "failed", "accepted", "declined", "waiting"]
     prepopulated_fields = {"slug": ["title"]}
     change_form_template = "admin/invitations/event/change_form.html"
+    # One labelled input per moment (the browser's date-time picker) instead of the admin's unlabelled pair.
+    formfield_overrides = {
+        models.DateTimeField: {
+            "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        },
+        models.URLField: {"assume_scheme": "https"},
+    }
     fieldsets = (
         (None, {"fields": ("title", "slug", "description")}),
         (_("When"), {"fields": ("starts_at", "ends_at", "rsvp_deadline")}),
@@ -123,7 +133,7 @@ class EventAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        event = Event.objects.filter(pk=object_id).first()
+        event = self.get_object(request, unquote(object_id))
         if event is not None and request.user.has_perm("invitations.view_invitation"):
             extra_context["progress"] = self._progress_context(event)
             extra_context["can_send"] = request.user.has_perm("invitations.change_invitation")
