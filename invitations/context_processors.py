@@ -14,10 +14,13 @@ def announcement(request):
         return {}
 
     def load():
+        from allauth.account.models import EmailAddress
+
         from .models import Invitation, State
 
+        verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
         return (
-            Invitation.objects.filter(Q(user=user) | Q(email__iexact=user.email, user__isnull=True))
+            Invitation.objects.filter(Q(user=user) | Q(email__in=verified, user__isnull=True))
             .filter(event__ends_at__gte=timezone.now())
             .exclude(state__in=[State.CONCEPT, State.EXPIRED])
             .select_related("event")

@@ -11,14 +11,31 @@ def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email, deleted_at__isnull=True).exists()
 
 
+def verified_account(*, email: str):
+    """The account that has proven ``email`` (a verified address), or None.
+
+    An account that only typed the address in, without confirming it, must
+    not see or answer someone else's invitation.
+    """
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True, user__deleted_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address else None
+
+
 def invitation_for_user(*, event, user):
-    """The visitor's invitation to ``event``: linked to the account, or sent to its address."""
+    """The visitor's invitation to ``event``: linked to the account, or sent to an address it has verified."""
     if user is None or not user.is_authenticated:
         return None
+    from allauth.account.models import EmailAddress
+
     invitations = Invitation.objects.filter(event=event).select_related("event")
-    return (
-        invitations.filter(user=user).first() or invitations.filter(email__iexact=user.email, user__isnull=True).first()
-    )
+    verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return invitations.filter(user=user).first() or invitations.filter(user__isnull=True, email__in=verified).first()
 
 
 def with_participation(queryset):

@@ -200,10 +200,16 @@ def invitations_import(
                 % {"count": preview.count(ERROR)}
             )
         existing = {normalise_email(inv.email): inv for inv in Invitation.objects.filter(event=event)}
+        accounts = _verified_accounts([row.data["email"] for row in preview.rows if row.status == NEW])
         new = []
         for row in preview.rows:
             if row.status == NEW:
-                invitation = Invitation(event=event, email=row.data["email"], invited_by=invited_by)
+                invitation = Invitation(
+                    event=event,
+                    email=row.data["email"],
+                    invited_by=invited_by,
+                    user_id=accounts.get(row.data["email"]),
+                )
                 for name in ROSTER_FIELDS:
                     setattr(invitation, name, row.data[name])
                 invitation.full_clean(exclude=["event"], validate_unique=False, validate_constraints=False)
@@ -216,6 +222,16 @@ def invitations_import(
                 invitation.save(update_fields=list(ROSTER_FIELDS))
         Invitation.objects.bulk_create(new, batch_size=500)
     return preview
+
+
+def _verified_accounts(emails) -> dict[str, int]:
+    """Account ids by verified address, so an invitee who already has an account is linked to it at once."""
+    from allauth.account.models import EmailAddress
+
+    if not emails:
+        return {}
+    rows = EmailAddress.objects.filter(email__in=emails, verified=True, user__deleted_at__isnull=True)
+    return {email.lower(): user_id for email, user_id in rows.values_list("email", "user_id")}
 
 
 def invitations_add_users(*, event: Event, users, invited_by=None) -> int:
@@ -338,9 +354,9 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 
 def _account_for(invitation):
-    from participants.models import User
+    from .selectors import verified_account
 
-    return User.objects.filter(email__iexact=invitation.email, deleted_at__isnull=True).first()
+    return verified_account(email=invitation.email)
 
 
 def invitation_may_answer(*, invitation: Invitation, user) -> bool:
@@ -349,6 +365,10 @@ def invitation_may_answer(*, invitation: Invitation, user) -> bool:
         return True
     if invitation.user_id:
         return invitation.user_id == user.pk
+    owner = _account_for(invitation)
+    if owner is not None:
+        return owner.pk == user.pk
+    # No account has verified the address yet: the link proves the mailbox, the login the same address.
     return normalise_email(user.email) == normalise_email(invitation.email)
 
 

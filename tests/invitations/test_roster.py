@@ -172,3 +172,15 @@ def test_an_update_keeps_state_answer_and_link():
     invitation.refresh_from_db()
     assert (invitation.name, invitation.organisation, invitation.language) == ("Anna Smit", "RIVM", "en")
     assert (invitation.state, invitation.needs, invitation.token_hash) == ("accepted", "Vegetarisch", "x" * 64)
+
+
+@pytest.mark.django_db
+def test_an_invitee_who_already_has_an_account_is_linked_to_it():
+    from tests.factories import ParticipantFactory
+
+    account = ParticipantFactory(email="anna@example.org")
+    ParticipantFactory(email="bram@example.org", verified=False)
+    event = EventFactory()
+    services.invitations_import(event=event, rows=read("Anna,ANNA@example.org,,,,\nBram,bram@example.org,,,,\n"))
+    assert Invitation.objects.get(email="anna@example.org").user == account
+    assert Invitation.objects.get(email="bram@example.org").user is None

@@ -167,3 +167,13 @@ def test_the_english_link_shows_english(client, event, send):
     link = LINK.search(mail.outbox[0].body).group(0).split("127.0.0.1:8000", 1)[1]
     assert link.startswith("/en/uitnodiging/")
     assert "Will you come?" in client.get(link).content.decode()
+
+
+def test_an_unverified_account_with_the_invitees_address_sees_no_invitation(client, invited):
+    (invitation, _), *_ = invited
+    impostor = ParticipantFactory(email=invitation.email, verified=False)
+    client.force_login(impostor)
+    page = client.get(f"/bijeenkomsten/{invitation.event.slug}/").content.decode()
+    assert "Verstuur mijn antwoord" not in page
+    assert client.post(f"/bijeenkomsten/{invitation.event.slug}/", {"attending": "yes"}).status_code == 403
+    assert "u bent uitgenodigd" not in client.get("/").content.decode()
