@@ -7,9 +7,6 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self):
-        # Celery autodiscovers only tasks.py; the briefing's task (and its permission) live apart.
-        from . import briefing_tasks  # noqa: F401
-
         self._register_privacy_section()
 
     def _register_privacy_section(self):

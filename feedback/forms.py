@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment, Proposal, ReportReason, Stance
+from .models import Comment, Proposal, Report, ReportReason, Stance
 
 STANCE_CHOICES = [("", _("No choice")), *Stance.choices]
 
@@ -62,9 +62,9 @@ class ReportForm(forms.Form):
     )
     explanation = forms.CharField(
         label=_("Explanation (optional)"),
-        max_length=1000,
+        max_length=Report.EXPLANATION_MAX_LENGTH,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "data-counter": 1000}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-counter": Report.EXPLANATION_MAX_LENGTH}),
         help_text=_("At most 1000 characters."),
     )
 
@@ -83,8 +83,8 @@ class ProposalForm(forms.ModelForm):
             "explanation": _("Why is this recommendation missing? At most 2000 characters."),
         }
         widgets = {
-            "text": forms.Textarea(attrs={"rows": 3, "data-counter": 600}),
-            "explanation": forms.Textarea(attrs={"rows": 3, "data-counter": 2000}),
+            "text": forms.Textarea(attrs={"rows": 3, "data-counter": Proposal.TEXT_MAX_LENGTH}),
+            "explanation": forms.Textarea(attrs={"rows": 3, "data-counter": Proposal.EXPLANATION_MAX_LENGTH}),
         }
         error_messages = {
             "text": {

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from topics.models import Recommendation, Topic
@@ -139,6 +140,16 @@ class Comment(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    def get_absolute_url(self):
+        """Where the comment is shown: its recommendation's page or the topic page, at the comment."""
+        if self.recommendation_id:
+            url = reverse(
+                "feedback:recommendation_detail", kwargs={"slug": self.topic.slug, "pk": self.recommendation_id}
+            )
+        else:
+            url = self.topic.get_absolute_url()
+        return f"{url}#comment-{self.pk}"
+
     @property
     def is_visible(self):
         return not (self.is_deleted or self.is_hidden)
@@ -156,13 +167,14 @@ class Report(models.Model):
     """A participant's report of a comment ("Meld"), for moderators."""
 
     Reason = ReportReason
+    EXPLANATION_MAX_LENGTH = 1000
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment"))
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports", verbose_name=_("reporter")
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    explanation = models.TextField(_("explanation"), max_length=1000, blank=True)
+    explanation = models.TextField(_("explanation"), max_length=EXPLANATION_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -194,6 +206,9 @@ class Proposal(models.Model):
     with source "participant" that is voted on like the workshop's.
     """
 
+    TEXT_MAX_LENGTH = 600
+    EXPLANATION_MAX_LENGTH = 2000
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
         APPROVED = "approved", _("Approved")
@@ -203,8 +218,8 @@ class Proposal(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("author")
     )
-    text = models.TextField(_("recommendation"), max_length=600)
-    explanation = models.TextField(_("explanation"), max_length=2000, blank=True)
+    text = models.TextField(_("recommendation"), max_length=TEXT_MAX_LENGTH)
+    explanation = models.TextField(_("explanation"), max_length=EXPLANATION_MAX_LENGTH, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     moderator_note = models.TextField(_("reason (shown to the proposer)"), blank=True)
     decided_by = models.ForeignKey(

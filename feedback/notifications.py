@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Comment
-from .selectors import comment_url
 
 REPLY_MAIL_INTERVAL = timedelta(hours=1)
 UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
@@ -95,7 +94,7 @@ def _send_reply_mail(thread, replies):
             "thread": thread,
             "replies": replies,
             "topic": thread.topic,
-            "comment_url": settings.SITE_URL + comment_url(replies[-1]),
+            "comment_url": settings.SITE_URL + replies[-1].get_absolute_url(),
             "unsubscribe_url": unsubscribe_url,
             "SITE_NAME": settings.SITE_NAME,
             "LANGUAGE_CODE": translation.get_language(),

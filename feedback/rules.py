@@ -1,12 +1,37 @@
-"""Who may do what with votes, comments and reports (django-rules).
+"""Who may do what with votes, priorities, comments, reports and proposals, and when (django-rules).
 
-The topic's phase is checked separately (``feedback.services.ensure_open``):
-these predicates say who, the phase says when.
+Each permission joins the role ("who") and the topic's phase ("when"), so
+services, views and templates ask one question: ``user.has_perm(perm, obj)``
+or ``{% has_perm perm user obj %}``. The object is the thing acted on: a
+Topic (comment, propose), a Recommendation (vote, priority, comment) or a
+Comment (reply, edit, delete, report). ``refusal_message`` says why a
+permission was refused, in words a participant can act on.
 """
 
 import rules
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from participants.rules import can_contribute, is_moderator
+from participants.rules import can_contribute, has_verified_email, is_active_account, is_blocked, is_moderator
+from topics.models import Phase, Topic
+
+# django-rules discovers only this module; the results package's permissions register with it.
+from .results import rules as results_rules  # noqa: F401
+
+
+def topic_of(obj):
+    """The topic a Topic, Recommendation, Comment or Proposal belongs to (None for anything else)."""
+    if isinstance(obj, Topic):
+        return obj
+    return getattr(obj, "topic", None)
+
+
+@rules.predicate
+def topic_is_open(user, obj):
+    topic = topic_of(obj)
+    return topic is not None and topic.phase == Phase.OPEN
 
 
 @rules.predicate
@@ -14,10 +39,52 @@ def is_comment_author(user, comment):
     return bool(comment is not None and user and user.is_authenticated and comment.author_id == user.pk)
 
 
-rules.add_perm("feedback.vote", can_contribute)
-rules.add_perm("feedback.comment", can_contribute)
-rules.add_perm("feedback.edit_own_comment", can_contribute & is_comment_author)
-rules.add_perm("feedback.delete_own_comment", can_contribute & is_comment_author)
-rules.add_perm("feedback.report_comment", can_contribute & ~is_comment_author)
+contributes_now = can_contribute & topic_is_open
+
+rules.add_perm("feedback.vote", contributes_now)
+rules.add_perm("feedback.priority", contributes_now)
+rules.add_perm("feedback.comment", contributes_now)
+rules.add_perm("feedback.reply", contributes_now)
+rules.add_perm("feedback.edit_own_comment", contributes_now & is_comment_author)
+rules.add_perm("feedback.delete_own_comment", contributes_now & is_comment_author)
+rules.add_perm("feedback.report_comment", contributes_now & ~is_comment_author)
+rules.add_perm("feedback.propose", contributes_now)
 rules.add_perm("feedback.hide_comment", is_moderator)
-rules.add_perm("feedback.propose", can_contribute)
+rules.add_perm("feedback.decide_proposal", is_moderator)
+
+# Work for moderators only, in any phase.
+_STAFF_ONLY = {"feedback.hide_comment", "feedback.decide_proposal"}
+
+# Refusals about someone else's or one's own comment, by permission.
+_NOT_YOURS = {
+    "feedback.edit_own_comment": gettext_lazy("You can only change your own comments."),
+    "feedback.delete_own_comment": gettext_lazy("You can only delete your own comments."),
+    "feedback.report_comment": gettext_lazy("You cannot report your own comment."),
+}
+
+
+def refusal_message(user, perm, obj=None):
+    """Why ``user`` may not ``perm`` on ``obj``, as a sentence to show; None when it is allowed.
+
+    The reasons are checked in the order a person can act on them: log in,
+    the account (blocked, e-mail not confirmed), the topic's phase, then
+    whose comment it is.
+    """
+    if user is not None and user.has_perm(perm, obj):
+        return None
+    if perm in _STAFF_ONLY:
+        return _("Only moderators can do this.")
+    if not (user and user.is_authenticated and is_active_account(user)):
+        return _("Log in to take part.")
+    if is_blocked(user):
+        blocked = _("Your account is blocked. You can read everything, but not take part.")
+        return f"{blocked} {_('Reason:')} {user.blocked_reason}" if user.blocked_reason else blocked
+    if not has_verified_email(user):
+        return _("Confirm your e-mail address first. Then you can take part.")
+    topic = topic_of(obj)
+    if topic is not None and topic.phase == Phase.UPCOMING:
+        date = date_format(timezone.localtime(topic.opens_at), "DATETIME_FORMAT")
+        return _("This topic is not open yet. You can take part from %(date)s.") % {"date": date}
+    if topic is not None and topic.phase == Phase.CLOSED:
+        return _("This topic is closed. You can still read everything, but no longer take part.")
+    return str(_NOT_YOURS.get(perm) or _("You may not do this."))

@@ -1,8 +1,8 @@
 """Writes of participants' input: votes, priorities, comments, reports, proposals.
 
-Every function checks who (django-rules permissions), when (the topic's phase,
-inside the transaction) and what (allowed values, lengths) itself, so views,
-the admin, commands and tasks can all call it and a rule lives in one place.
+Every function asks its permission (who and when: role and the topic's phase,
+see ``feedback.rules``) and checks what (allowed values, lengths) itself, so
+views, the admin, commands and tasks can all call it and a rule lives in one place.
 """
 
 import uuid
@@ -15,24 +15,21 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.rules import is_moderator
 from topics.models import Recommendation, Source, Topic
-from topics.services import ensure_open
 
 from . import notifications, tasks
 from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, Vote
+from .rules import refusal_message
+from .text import check_length, clean_text
 
 DUPLICATE_WINDOW = timedelta(seconds=30)
 
 
 def refuse_unless(user, perm, obj=None):
-    if user is not None and user.has_perm(perm, obj):
-        return
-    if not (user and user.is_authenticated):
-        raise PermissionDenied(_("Log in to take part."))
-    if getattr(user, "is_blocked", False):
-        raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
-    raise PermissionDenied(_("Confirm your e-mail address first. Then you can take part."))
+    """Raise PermissionDenied with the reason a person can act on, unless ``user`` has ``perm`` on ``obj``."""
+    message = refusal_message(user, perm, obj)
+    if message:
+        raise PermissionDenied(message)
 
 
 def _ensure_published(recommendation):
@@ -40,20 +37,15 @@ def _ensure_published(recommendation):
         raise PermissionDenied(_("This recommendation is not available."))
 
 
-def _clean_text(text):
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def _check_comment_text(text):
     if not text:
         raise ValidationError({"text": _("Write your comment first.")})
-    if len(text) > Comment.MAX_LENGTH:
-        raise ValidationError(
-            {
-                "text": _("A comment can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": Comment.MAX_LENGTH, "count": len(text)}
-            }
-        )
+    check_length(
+        text,
+        field="text",
+        limit=Comment.MAX_LENGTH,
+        message=_("A comment can be at most %(max)s characters; yours has %(count)s."),
+    )
 
 
 def _check_stance(stance):
@@ -73,14 +65,13 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     contribute, on a published recommendation of an open topic; ``choice`` is
     agree, neutral or disagree.
     """
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.vote", recommendation)
     _ensure_published(recommendation)
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Choose Agree, Neutral or Disagree.")})
     for attempt in range(3):
         try:
             with transaction.atomic():
-                ensure_open(recommendation.topic)
                 vote = (
                     Vote.objects.select_for_update()
                     .filter(participant=participant, recommendation=recommendation)
@@ -105,10 +96,9 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
 
 def vote_withdraw(*, participant, recommendation) -> bool:
     """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.vote", recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        ensure_open(recommendation.topic)
         deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
     return bool(deleted)
 
@@ -122,13 +112,12 @@ def priority_add(*, participant, recommendation) -> Priority:
     writers), so two requests cannot both count two and add a third and fourth.
     Adding the same one twice returns the existing priority.
     """
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.priority", recommendation)
     _ensure_published(recommendation)
     topic = recommendation.topic
     for attempt in range(2):
         try:
             with transaction.atomic():
-                ensure_open(topic)
                 get_user_model().objects.select_for_update().filter(pk=participant.pk).values_list("pk").get()
                 existing = Priority.objects.filter(participant=participant, recommendation=recommendation).first()
                 if existing:
@@ -153,10 +142,9 @@ def priority_add(*, participant, recommendation) -> Priority:
 
 def priority_remove(*, participant, recommendation) -> bool:
     """Take away a priority; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote")
+    refuse_unless(participant, "feedback.priority", recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        ensure_open(recommendation.topic)
         deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
     return bool(deleted)
 
@@ -176,8 +164,10 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     as a repeat. The author of the comment replied to gets a mail after commit
     (bundled, at most one an hour per thread).
     """
-    refuse_unless(author, "feedback.comment")
-    text = _clean_text(text)
+    if parent is not None:
+        refuse_unless(author, "feedback.reply", parent)
+    refuse_unless(author, "feedback.comment", recommendation or topic)
+    text = clean_text(text)
     _check_comment_text(text)
     _check_stance(stance)
     if recommendation is not None:
@@ -198,7 +188,6 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
             client_token = None
 
     with transaction.atomic():
-        ensure_open(topic)
         repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
         if repeat:
             return repeat
@@ -257,12 +246,11 @@ def _find_repeat(author, topic, recommendation, parent, text, client_token):
 def comment_update(*, comment, author, text, stance="") -> Comment:
     """Change the text or stance of one's own comment while the topic is open; marks it edited."""
     refuse_unless(author, "feedback.edit_own_comment", comment)
-    text = _clean_text(text)
+    text = clean_text(text)
     _check_comment_text(text)
     _check_stance(stance)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_visible:
             raise ValidationError(_("A deleted or hidden comment cannot be changed."))
         if comment.text != text or comment.stance != stance:
@@ -283,7 +271,6 @@ def comment_delete(*, comment, author) -> Comment:
     refuse_unless(author, "feedback.delete_own_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_deleted:
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
@@ -297,8 +284,8 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
     The public sees a placeholder with ``reason``; replies stay. Open reports
     on the comment are marked resolved by the moderator.
     """
-    refuse_unless(moderator, "feedback.hide_comment")
-    reason = _clean_text(reason)
+    refuse_unless(moderator, "feedback.hide_comment", comment)
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Give a reason. It is shown instead of the comment.")})
     with transaction.atomic():
@@ -316,7 +303,7 @@ def comment_hide(*, comment, moderator, reason) -> Comment:
 
 def comment_unhide(*, comment, moderator) -> Comment:
     """Show a hidden comment again (moderators only)."""
-    refuse_unless(moderator, "feedback.hide_comment")
+    refuse_unless(moderator, "feedback.hide_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         comment.is_hidden = False
@@ -329,23 +316,19 @@ def comment_unhide(*, comment, moderator) -> Comment:
 
 def report_create(*, comment, reporter, reason, explanation="") -> Report:
     """Report someone else's visible comment to the moderators, once per reporter."""
-    refuse_unless(reporter, "feedback.comment")
-    if comment.author_id == reporter.pk:
-        raise PermissionDenied(_("You cannot report your own comment."))
+    refuse_unless(reporter, "feedback.report_comment", comment)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
-    explanation = _clean_text(explanation)
-    if len(explanation) > 1000:
-        raise ValidationError(
-            {
-                "explanation": _("The explanation can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": 1000, "count": len(explanation)}
-            }
-        )
+    explanation = clean_text(explanation)
+    check_length(
+        explanation,
+        field="explanation",
+        limit=Report.EXPLANATION_MAX_LENGTH,
+        message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    )
     already = ValidationError(_("You have already reported this comment. The moderators will look at it."))
     with transaction.atomic():
         comment = Comment.objects.select_related("topic").get(pk=comment.pk)
-        ensure_open(comment.topic)
         if not comment.is_visible:
             raise ValidationError(_("This comment is no longer shown."))
         if Report.objects.filter(comment=comment, reporter=reporter).exists():
@@ -363,35 +346,31 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
 # --- Proposals ----------------------------------------------------------------------
 
 
-def _ensure_moderator(user):
-    if not is_moderator(user):
-        raise PermissionDenied(_("Only moderators can do this."))
-
-
 def proposal_submit(*, author, topic, text, explanation=""):
     """Store a participant's proposal for a missing recommendation, waiting for review.
 
     Guarantees: only a participant who may contribute, only while the topic is
-    open; text 1-600 characters; nothing is public until a moderator approves;
+    open; text 1-600 characters (``Proposal.TEXT_MAX_LENGTH``); nothing is public until a moderator approves;
     the same text sent twice (double click, retry) is stored once.
     """
-    if not (author and author.has_perm("feedback.propose")):
-        if getattr(author, "is_blocked", False):
-            raise PermissionDenied(_("Your account is blocked. You can read everything, but not take part."))
-        raise PermissionDenied(_("Only participants with a confirmed e-mail address can propose a recommendation."))
-    text = (text or "").replace("\r\n", "\n").strip()
-    explanation = (explanation or "").replace("\r\n", "\n").strip()
+    refuse_unless(author, "feedback.propose", topic)
+    text = clean_text(text)
+    explanation = clean_text(explanation)
     if not text:
         raise ValidationError({"text": _("Write the recommendation you propose.")})
-    if len(text) > 600:
-        raise ValidationError(
-            {
-                "text": _("A proposal can be at most %(max)s characters; yours has %(count)s.")
-                % {"max": 600, "count": len(text)}
-            }
-        )
+    check_length(
+        text,
+        field="text",
+        limit=Proposal.TEXT_MAX_LENGTH,
+        message=_("A proposal can be at most %(max)s characters; yours has %(count)s."),
+    )
+    check_length(
+        explanation,
+        field="explanation",
+        limit=Proposal.EXPLANATION_MAX_LENGTH,
+        message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    )
     with transaction.atomic():
-        ensure_open(topic)
         existing = Proposal.objects.filter(
             author=author, topic=topic, text=text, status=Proposal.Status.PENDING
         ).first()
@@ -410,7 +389,7 @@ def proposal_approve(*, proposal, moderator):
     proposed_by the author and the next free position (the topic row is locked
     so two approvals cannot take the same place); approving twice publishes once.
     """
-    _ensure_moderator(moderator)
+    refuse_unless(moderator, "feedback.decide_proposal", proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status == Proposal.Status.APPROVED and proposal.recommendation_id:
@@ -441,7 +420,7 @@ def proposal_approve(*, proposal, moderator):
 def proposal_reject(*, proposal, moderator, note=""):
     """Decline a pending proposal; the note is shown to the proposer. Moderators only."""
 
-    _ensure_moderator(moderator)
+    refuse_unless(moderator, "feedback.decide_proposal", proposal)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status == Proposal.Status.REJECTED:
@@ -449,7 +428,7 @@ def proposal_reject(*, proposal, moderator, note=""):
         if proposal.status != Proposal.Status.PENDING:
             raise ValidationError(_("Only a proposal that waits for review can be declined."))
         proposal.status = Proposal.Status.REJECTED
-        proposal.moderator_note = (note or "").strip()
+        proposal.moderator_note = clean_text(note)
         proposal.decided_by = moderator
         proposal.decided_at = timezone.now()
         proposal.full_clean()

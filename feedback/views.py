@@ -1,5 +1,7 @@
 """Thin views: read through selectors, write through services, answer HTML or JSON."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,16 +11,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from topics import selectors as topic_selectors
-from topics import services as topic_services
 from topics.models import Recommendation, Topic
 
 from . import notifications, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
 from .models import Choice, Comment
+from .rules import refusal_message
 
 
 def _wants_json(request):
@@ -84,18 +87,15 @@ def _actions_response(request, recommendation, message, status=200):
     return redirect(target.split("#")[0] + f"#recommendation-{recommendation.pk}")
 
 
-@require_POST
-def vote(request, pk):
+def _act_on_recommendation(request, pk, act):
+    """Run ``act(recommendation)`` (a vote or priority service that returns the message) and answer.
+
+    A refusal without JavaScript is the refusal page; everything else goes
+    back to the recommendation, or answers JSON with the re-rendered block.
+    """
     recommendation = _published_recommendation(pk)
-    choice = request.POST.get("choice", "")
-    labels = dict(Choice.choices)
     try:
-        if choice == "withdraw":
-            services.vote_withdraw(participant=request.user, recommendation=recommendation)
-            message = _("Your position has been withdrawn.")
-        else:
-            services.vote_cast(participant=request.user, recommendation=recommendation, choice=choice)
-            message = _("Your position has been saved: %(choice)s.") % {"choice": labels[choice]}
+        message = act(recommendation)
     except PermissionDenied as error:
         if not _wants_json(request):
             return _refused(request, error)
@@ -103,28 +103,39 @@ def vote(request, pk):
     except ValidationError as error:
         return _actions_response(request, recommendation, _message(error), status=400)
     return _actions_response(request, recommendation, message)
+
+
+@require_POST
+def vote(request, pk):
+    choice = request.POST.get("choice", "")
+
+    def act(recommendation):
+        if choice == "withdraw":
+            services.vote_withdraw(participant=request.user, recommendation=recommendation)
+            return _("Your position has been withdrawn.")
+        services.vote_cast(participant=request.user, recommendation=recommendation, choice=choice)
+        return _("Your position has been saved: %(choice)s.") % {"choice": Choice(choice).label}
+
+    return _act_on_recommendation(request, pk, act)
+
+
+PRIORITY_ACTIONS = {
+    "add": (services.priority_add, gettext_lazy("Marked as priority.")),
+    "remove": (services.priority_remove, gettext_lazy("Priority removed.")),
+}
 
 
 @require_POST
 def priority(request, pk):
-    recommendation = _published_recommendation(pk)
-    action = request.POST.get("action", "")
-    try:
-        if action == "add":
-            services.priority_add(participant=request.user, recommendation=recommendation)
-            message = _("Marked as priority.")
-        elif action == "remove":
-            services.priority_remove(participant=request.user, recommendation=recommendation)
-            message = _("Priority removed.")
-        else:
+    service, done = PRIORITY_ACTIONS.get(request.POST.get("action", ""), (None, None))
+
+    def act(recommendation):
+        if service is None:
             raise ValidationError(_("Unknown action."))
-    except PermissionDenied as error:
-        if not _wants_json(request):
-            return _refused(request, error)
-        return _actions_response(request, recommendation, _message(error), status=403)
-    except ValidationError as error:
-        return _actions_response(request, recommendation, _message(error), status=400)
-    return _actions_response(request, recommendation, message)
+        service(participant=request.user, recommendation=recommendation)
+        return str(done)
+
+    return _act_on_recommendation(request, pk, act)
 
 
 def _discussion_context(request, topic, recommendation):
@@ -143,7 +154,7 @@ def recommendation_detail(request, slug, pk):
     topic = get_object_or_404(Topic, slug=slug)
     participation = selectors.topic_participation(topic=topic, user=request.user, pk=pk)
     if not participation.recommendations:
-        return render(request, "404.html", status=404)
+        raise Http404(_("This recommendation does not exist."))
     recommendation = participation.recommendations[0]
     context = {
         "topic": topic,
@@ -171,29 +182,22 @@ def comment_create(request, slug):
             Comment.objects.select_related("parent", "author"), pk=_int(request.POST["parent"]), topic=topic
         )
     form = ReplyForm(request.POST) if parent else CommentForm(request.POST, stance=recommendation is not None)
-    status = 400
-    if form.is_valid():
-        try:
-            comment = services.comment_create(
-                author=request.user,
-                topic=topic,
-                recommendation=recommendation,
-                parent=parent,
-                text=form.cleaned_data["text"],
-                stance=form.cleaned_data.get("stance") or "",
-                client_token=form.cleaned_data.get("token"),
-            )
-        except PermissionDenied as error:
-            # Shown above the form with the text still in it (e.g. the topic closed while typing).
-            form.add_error(None, _message(error))
-            status = 403
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request, _("Your reply has been posted.") if parent else _("Your comment has been posted.")
-            )
-            return redirect(selectors.comment_url(comment))
+    comment, status = _submit(
+        request,
+        form,
+        lambda data: services.comment_create(
+            author=request.user,
+            topic=topic,
+            recommendation=recommendation,
+            parent=parent,
+            text=data["text"],
+            stance=data.get("stance") or "",
+            client_token=data.get("token"),
+        ),
+    )
+    if comment:
+        messages.success(request, _("Your reply has been posted.") if parent else _("Your comment has been posted."))
+        return redirect(comment.get_absolute_url())
     return render(
         request,
         "feedback/comment_form.html",
@@ -209,105 +213,121 @@ def _int(value):
         return 0
 
 
-def _add_errors(form, error):
+def _submit(request, form, save):
+    """On a POST with a valid ``form``, run the service ``save(cleaned_data)``; returns (result, status).
+
+    The result is None when nothing was saved; the service's refusal or
+    validation error is then on the form and the status says which (GET: 200).
+    """
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        return save(form.cleaned_data), 200
+    except (PermissionDenied, ValidationError) as error:
+        return None, _form_error(form, error)
+
+
+def _form_error(form, error):
+    """Put a service's refusal or validation error on ``form``; returns the status to answer with.
+
+    A refusal goes above the form with the text still in it (e.g. the topic
+    closed while the person was typing); field errors go to their fields.
+    """
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, _message(error))
+        return 403
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+    return 400
 
 
-def _own_comment(request, pk):
-    """The comment to edit, delete or report, or a refusal: unknown or deleted (404), topic not open (403).
+def permission_required(perm, fn):
+    """Refuse the view unless the user has ``perm`` on the object ``fn(request, **kwargs)`` returns.
 
-    The services refuse writes on a topic that is not open anyway; this also
-    stops the form from being shown, so nobody types text that cannot be sent.
+    ``rules.contrib.views.permission_required`` without its bare 403: the
+    refusal page says why (``refusal_message``), and the object is handed to
+    the view so it is fetched once.
     """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, **kwargs):
+            obj = fn(request, **kwargs)
+            message = refusal_message(request.user, perm, obj)
+            if message:
+                return _refused(request, PermissionDenied(message))
+            return view(request, obj)
+
+        return wrapper
+
+    return decorator
+
+
+def _visible_comment(request, pk):
+    """The comment to edit, delete or report; 404 when it is unknown, deleted or hidden."""
+    comment = get_object_or_404(Comment.objects.select_related("topic", "recommendation", "author"), pk=pk)
+    if not comment.is_visible:
+        raise Http404(_("This comment is no longer shown."))
+    return comment
+
+
+def _live_comment(request, pk):
+    """The comment to edit or delete; 404 when it is unknown or deleted (a hidden one may still be deleted)."""
     comment = get_object_or_404(Comment.objects.select_related("topic", "recommendation", "author"), pk=pk)
     if comment.is_deleted:
-        return None, render(request, "404.html", status=404)
-    try:
-        topic_services.ensure_open(comment.topic)
-    except PermissionDenied as error:
-        return None, _refused(request, error)
-    return comment, None
+        raise Http404(_("This comment is no longer shown."))
+    return comment
 
 
 @require_http_methods(["GET", "POST"])
-def comment_edit(request, pk):
-    comment, response = _own_comment(request, pk)
-    if response:
-        return response
-    if not request.user.has_perm("feedback.edit_own_comment", comment):
-        return _refused(request, PermissionDenied(_("You can only change your own comments.")))
+@permission_required("feedback.edit_own_comment", _live_comment)
+def comment_edit(request, comment):
     form = CommentEditForm(request.POST or None, comment=comment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.comment_update(
-                comment=comment,
-                author=request.user,
-                text=form.cleaned_data["text"],
-                stance=form.cleaned_data.get("stance") or "",
-            )
-        except PermissionDenied as error:
-            return _refused(request, error)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your comment has been changed."))
-            return redirect(selectors.comment_url(comment))
-    status = 400 if request.method == "POST" else 200
+    changed, status = _submit(
+        request,
+        form,
+        lambda data: services.comment_update(
+            comment=comment, author=request.user, text=data["text"], stance=data.get("stance") or ""
+        ),
+    )
+    if changed:
+        messages.success(request, _("Your comment has been changed."))
+        return redirect(comment.get_absolute_url())
     return render(request, "feedback/comment_edit.html", {"form": form, "comment": comment}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
-def comment_delete(request, pk):
-    comment, response = _own_comment(request, pk)
-    if response:
-        return response
-    if not request.user.has_perm("feedback.delete_own_comment", comment):
-        return _refused(request, PermissionDenied(_("You can only delete your own comments.")))
+@permission_required("feedback.delete_own_comment", _live_comment)
+def comment_delete(request, comment):
     if request.method == "POST":
         try:
             services.comment_delete(comment=comment, author=request.user)
         except PermissionDenied as error:
             return _refused(request, error)
         messages.success(request, _("Your comment has been deleted."))
-        return redirect(selectors.comment_url(comment).split("#")[0])
+        return redirect(comment.get_absolute_url().split("#")[0])
     return render(request, "feedback/comment_delete.html", {"comment": comment})
 
 
 @require_http_methods(["GET", "POST"])
-def comment_report(request, pk):
-    comment, response = _own_comment(request, pk)
-    if response:
-        return response
-    if not comment.is_visible:
-        return render(request, "404.html", status=404)
+@permission_required("feedback.report_comment", _visible_comment)
+def comment_report(request, comment):
     form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_create(
-                comment=comment,
-                reporter=request.user,
-                reason=form.cleaned_data["reason"],
-                explanation=form.cleaned_data["explanation"],
-            )
-        except PermissionDenied as error:
-            return _refused(request, error)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Thank you. Your report has been received. A moderator will look at it soon."))
-            return redirect(selectors.comment_url(comment))
-    elif request.method == "GET" and not request.user.has_perm("feedback.report_comment", comment):
-        if comment.author_id == request.user.pk:
-            return _refused(request, PermissionDenied(_("You cannot report your own comment.")))
-        try:
-            services.refuse_unless(request.user, "feedback.comment")
-        except PermissionDenied as error:
-            return _refused(request, error)
-    status = 400 if request.method == "POST" else 200
+    report, status = _submit(
+        request,
+        form,
+        lambda data: services.report_create(
+            comment=comment, reporter=request.user, reason=data["reason"], explanation=data["explanation"]
+        ),
+    )
+    if report:
+        messages.success(request, _("Thank you. Your report has been received. A moderator will look at it soon."))
+        return redirect(comment.get_absolute_url())
     return render(request, "feedback/comment_report.html", {"form": form, "comment": comment}, status=status)
 
 
@@ -322,18 +342,11 @@ def topic_detail(request, slug):
     except Topic.DoesNotExist:
         raise Http404(_("This topic does not exist.")) from None
     participation = selectors.topic_participation(topic=topic, user=request.user)
-    page, order = selectors.comment_page(
-        topic=topic, order=request.GET.get("order", "newest"), page=request.GET.get("page")
-    )
-    for thread in page.object_list:
-        if thread.is_visible:
-            thread.reply_form = ReplyForm(auto_id=f"id_reply{thread.pk}_%s")
     context = {
         "topic": topic,
         "phase": topic.phase,
         "participation": participation,
-        "comments_page": page,
-        "order": order,
+        **_discussion_context(request, topic, None),
         "comment_form": CommentForm(stance=False),
         "proposal_form": ProposalForm(),
     }
@@ -344,29 +357,22 @@ def topic_detail(request, slug):
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ProposalForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.proposal_submit(
-                author=request.user,
-                topic=topic,
-                text=form.cleaned_data["text"],
-                explanation=form.cleaned_data["explanation"],
-            )
-        except PermissionDenied as error:
-            form.add_error(None, _message(error))
-            status = 403
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Thank you for your proposal. A moderator will read it first. "
-                    "You can follow its status on “My contributions”."
-                ),
-            )
-            return redirect(topic.get_absolute_url() + "#propose")
+    proposal, status = _submit(
+        request,
+        form,
+        lambda data: services.proposal_submit(
+            author=request.user, topic=topic, text=data["text"], explanation=data["explanation"]
+        ),
+    )
+    if proposal:
+        messages.success(
+            request,
+            _(
+                "Thank you for your proposal. A moderator will read it first. "
+                "You can follow its status on “My contributions”."
+            ),
+        )
+        return redirect(topic.get_absolute_url() + "#propose")
     return render(request, "feedback/proposal_form.html", {"form": form, "topic": topic}, status=status)
 
 

@@ -115,6 +115,13 @@ class User(AbstractUser):
             return f"{self.get_full_name()} ({self.organisation})"
         return self.get_full_name()
 
+    @property
+    def public_sector(self):
+        """The sector shown next to the public name; empty when the name already says it or the person left."""
+        if self.is_deleted or self.display_mode == DisplayMode.SECTOR_ONLY:
+            return ""
+        return self.get_sector_display()
+
 
 class PortalSettings(models.Model):
     """Site-wide switches that staff change in the admin (one row)."""

@@ -1,13 +1,15 @@
 """Who may do what: predicates shared by views, templates and services (django-rules).
 
 Roles: anonymous, unverified (no verified e-mail yet), participant, blocked
-participant, moderator (group "Moderator"), organiser (group "Organisator").
+participant, moderator and organiser (the staff roles of ``participants.roles``,
+recognised by their key permission, whatever their group is called).
 """
 
 import rules
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
-MODERATOR_GROUP = "Moderator"
-ORGANISER_GROUP = "Organisator"
+from .roles import MODERATOR, ORGANISER
 
 
 @rules.predicate
@@ -35,20 +37,26 @@ def is_blocked(user):
 
 @rules.predicate
 def is_moderator(user):
-    return is_active_account(user) and (user.is_superuser or _in_group(user, MODERATOR_GROUP))
+    return is_active_account(user) and (user.is_superuser or MODERATOR.key in _permissions(user))
 
 
 @rules.predicate
 def is_organiser(user):
-    return is_active_account(user) and (user.is_superuser or _in_group(user, ORGANISER_GROUP))
+    return is_active_account(user) and (user.is_superuser or ORGANISER.key in _permissions(user))
 
 
-def _in_group(user, name):
-    cache = getattr(user, "_nmp_groups", None)
+def _permissions(user):
+    """The user's model permissions ("app_label.codename"), directly or through groups: one query, then cached."""
+    cache = getattr(user, "_nmp_permissions", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._nmp_groups = cache
-    return name in cache
+        rows = (
+            Permission.objects.filter(Q(user=user) | Q(group__user=user))
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        )
+        cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+        user._nmp_permissions = cache
+    return cache
 
 
 # A participant may contribute: verified, active, not blocked.

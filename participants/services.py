@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .exports import account_erase
 from .models import PortalSettings, User
+from .roles import ROLES, role_group
 from .selectors import mails_to
 
 PROFILE_FIELDS = (
@@ -206,9 +207,6 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     return user
 
 
-STAFF_ROLES = {"moderator": "Moderator", "organiser": "Organisator"}
-
-
 @transaction.atomic
 def staff_create(*, email: str, password: str, role: str, first_name: str = "", last_name: str = "") -> User:
     """Create a staff account for a moderator or organiser, with a verified e-mail address.
@@ -218,10 +216,9 @@ def staff_create(*, email: str, password: str, role: str, first_name: str = "", 
     ValidationError for an unknown role, a taken address or a weak password.
     """
     from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import Group
     from django.contrib.auth.password_validation import validate_password
 
-    if role not in STAFF_ROLES:
+    if role not in ROLES:
         raise ValidationError(_("Unknown role %(role)s: choose moderator or organiser.") % {"role": role})
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -231,13 +228,6 @@ def staff_create(*, email: str, password: str, role: str, first_name: str = "", 
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    try:
-        group = Group.objects.get(name=STAFF_ROLES[role])
-    except Group.DoesNotExist:
-        # The data migration makes the groups with their permissions; an empty group made here would give none.
-        raise ValidationError(
-            _("The group %(group)s does not exist. Run manage.py migrate first.") % {"group": STAFF_ROLES[role]}
-        ) from None
-    user.groups.add(group)
+    user.groups.add(role_group(role))
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user

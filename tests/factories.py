@@ -1,10 +1,10 @@
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from participants.models import User
+from participants.roles import MODERATOR, ORGANISER, role_group
 from topics.models import Consideration, Recommendation, Source, Topic
 
 
@@ -33,18 +33,13 @@ class ParticipantFactory(UserFactory):
         EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-def group(name):
-    """The Django group for a role ("Moderator", "Organisator"), created if the data migration did not."""
-    return Group.objects.get_or_create(name=name)[0]
-
-
 class ModeratorFactory(ParticipantFactory):
     is_staff = True
 
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(group("Moderator"))
+            obj.groups.add(role_group(MODERATOR))
 
 
 class OrganiserFactory(ParticipantFactory):
@@ -53,7 +48,7 @@ class OrganiserFactory(ParticipantFactory):
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(group("Organisator"))
+            obj.groups.add(role_group(ORGANISER))
 
 
 def _free_topic_number():

@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
-from .models import Consideration, Phase, Recommendation, SiteText, Source, Topic
+from .models import Consideration, Recommendation, SiteText, Source, Topic
 
 DEFAULT_CONTENT_FILE = Path(__file__).resolve().parent / "data" / "nmp_content.yaml"
 
@@ -199,21 +196,3 @@ def content_load(*, path=DEFAULT_CONTENT_FILE) -> LoadReport:
         _load_items(Consideration, topic, "considerations", item["considerations"], report)
         _load_items(Recommendation, topic, "recommendations", item["recommendations"], report)
     return report
-
-
-# --- Phases -------------------------------------------------------
-
-
-def ensure_open(topic):
-    """Raise PermissionDenied unless ``topic`` is open for contributions now.
-
-    Every participant write (vote, priority, comment, report, proposal) calls
-    this inside its transaction, so a closed or not-yet-open topic refuses
-    whatever the client sends.
-    """
-    phase = topic.phase
-    if phase == Phase.UPCOMING:
-        date = date_format(timezone.localtime(topic.opens_at), "DATETIME_FORMAT")
-        raise PermissionDenied(_("This topic is not open yet. You can take part from %(date)s.") % {"date": date})
-    if phase == Phase.CLOSED:
-        raise PermissionDenied(_("This topic is closed. You can still read everything, but no longer take part."))

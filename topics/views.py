@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from . import selectors
@@ -52,5 +52,5 @@ def api_topic_detail(request, slug):
     try:
         topic = selectors.topic_detail(slug=slug)
     except Topic.DoesNotExist:
-        return _json({"detail": "Not found.", "status": 404}, status=404)
+        raise Http404 from None  # the site's 404 handler answers JSON under /api/
     return _json(_topic_json(request, topic))

@@ -1,6 +1,5 @@
 """Browser tests for participant accounts: the whole life of an account, staff MFA, and axe on every page."""
 
-import importlib
 import io
 import json
 import re
@@ -12,6 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from participants.models import User
+from participants.roles import roles_sync
 from tests.e2e.axe import assert_accessible
 from tests.factories import ModeratorFactory, ParticipantFactory
 
@@ -163,9 +163,7 @@ def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, s
     # One period of tolerance, so the login code (next period) differs from the activation code.
     settings.MFA_TOTP_TOLERANCE = 1
     # Earlier browser tests flush the database: make the staff groups again as the data migration does.
-    from django.apps import apps
-
-    importlib.import_module("participants.migrations.0003_staff_groups").create_groups(apps, None)
+    roles_sync()
     # Made the way the README tells: manage.py create_staff you@example.org --role moderator
     with mock.patch("getpass.getpass", return_value="een-lang-wachtwoord-2026"):
         call_command("create_staff", "moderator@example.org", "--role", "moderator", stdout=io.StringIO())

@@ -3,7 +3,8 @@ import getpass
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from participants.services import STAFF_ROLES, staff_create
+from participants.roles import ROLES
+from participants.services import staff_create
 
 
 class Command(BaseCommand):
@@ -11,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("email")
-        parser.add_argument("--role", choices=sorted(STAFF_ROLES), default="moderator")
+        parser.add_argument("--role", choices=sorted(ROLES), default="moderator")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
 
