@@ -44,6 +44,7 @@ class EventAdmin(admin.ModelAdmin):
         (None, {"fields": ("title", "slug", "description")}),
         (_("When"), {"fields": ("starts_at", "ends_at", "rsvp_deadline")}),
         (_("Where"), {"fields": ("location", "address", "accessibility", "online_url", "capacity")}),
+        (_("Who"), {"fields": ("open_to_participants",)}),
         (_("Mail before the event"), {"fields": ("practical_information",)}),
     )
 

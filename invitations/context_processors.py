@@ -16,10 +16,10 @@ def announcement(request):
     def load():
         from allauth.account.models import EmailAddress
 
-        from .models import Invitation, State
+        from .models import Event, Invitation, State
 
         verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
-        return (
+        invitation = (
             Invitation.objects.filter(Q(user=user) | Q(email__in=verified, user__isnull=True))
             .filter(event__ends_at__gte=timezone.now())
             .exclude(state__in=[State.CONCEPT, State.EXPIRED])
@@ -27,5 +27,16 @@ def announcement(request):
             .order_by("event__starts_at")
             .first()
         )
+        if invitation is not None:
+            return invitation
+        # Not invited: the next event that participants may register for, if this visitor may.
+        event = (
+            Event.objects.filter(open_to_participants=True, rsvp_deadline__gte=timezone.now())
+            .order_by("starts_at")
+            .first()
+        )
+        if event is not None and user.has_perm("invitations.register", event):
+            return Invitation(event=event, state="")
+        return None
 
     return {"event_invitation": SimpleLazyObject(load)}

@@ -32,6 +32,11 @@ class Event(models.Model):
     online_url = models.URLField(_("online link"), blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), help_text=_("How many people can attend."))
     rsvp_deadline = models.DateTimeField(_("answer before"))
+    open_to_participants = models.BooleanField(
+        _("participants may register"),
+        default=False,
+        help_text=_("Participants with an account can sign up on the event page, without an invitation."),
+    )
     practical_information = models.TextField(
         _("practical information"),
         blank=True,

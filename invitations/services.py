@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -423,6 +423,39 @@ def rsvp_answer(*, invitation: Invitation, attending: bool, needs: str = "", use
         if previous == State.ACCEPTED and new_state != State.ACCEPTED:
             _promote_waiting(event)
     return invitation
+
+
+def event_register(*, event: Event, user, attending: bool, needs: str = "") -> Invitation:
+    """A participant signs up for an event open to participants, without an invitation.
+
+    They get a row on the roster like an invitee (with their account's name,
+    organisation, sector and language) and then answer as an invitee does:
+    the same capacity, waiting list, mails and changes until the deadline.
+    Registering twice (a double click) gives one row: the database's unique
+    address per event decides, and the second request uses the first's row.
+    """
+    if not user.has_perm("invitations.register", event):
+        raise PermissionDenied(_("You cannot register for this meeting."))
+    email = normalise_email(user.email)
+    invitation = Invitation.objects.filter(event=event, email=email).first()
+    if invitation is None:
+        invitation = Invitation(
+            event=event,
+            name=user.get_full_name() or email,
+            email=email,
+            organisation=user.organisation,
+            sector=user.sector,
+            language=user.language if user.language in LANGUAGE_CODES else settings.LANGUAGE_CODE,
+            user=user,
+            # Not a mail that went out: the participant is on the event page and answers there.
+            state=State.SENT,
+        )
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:
+            invitation = Invitation.objects.get(event=event, email=email)
+    return rsvp_answer(invitation=invitation, attending=attending, needs=needs, user=user)
 
 
 def _promote_waiting(event: Event):

@@ -108,6 +108,20 @@ def event_detail(request, slug):
                 return redirect(request.path)
         else:
             form = _answer_form(invitation)
+    elif invitation is None and request.user.has_perm("invitations.register", event):
+        form = AnswerForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.event_register(
+                    event=event,
+                    user=request.user,
+                    attending=form.cleaned_data["attending"] == AnswerForm.YES,
+                    needs=form.cleaned_data["needs"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(request.path)
     elif request.method == "POST":
         raise PermissionDenied
     return render(request, "invitations/event_detail.html", {"event": event, "invitation": invitation, "form": form})

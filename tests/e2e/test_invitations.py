@@ -220,3 +220,11 @@ def test_every_invitation_page_is_accessible(page, login, live_server, event, la
     assert_accessible(page)
     page.goto(prefix + f"/bijeenkomsten/{event.slug}/")
     assert_accessible(page)
+    event.open_to_participants = True  # the registration form for participants without an invitation
+    event.save()
+    page.goto(prefix + f"/bijeenkomsten/{event.slug}/")
+    expect(page.locator("form.invitation-answer")).to_have_count(1)
+    assert_accessible(page)
+    page.goto(prefix + "/")
+    expect(page.locator(".event-announcement")).to_have_count(1)
+    assert_accessible(page)

@@ -60,8 +60,9 @@ def test_topic_page_query_count_is_flat(client, topic, participant, who, django_
     assert Comment.objects.count() > 2000 and Vote.objects.filter(recommendation=recommendations[0]).count() == 500
     # Pinned: session + user for logged-in users; topic; considerations; recommendations with counts;
     # groups (moderator?), own votes (not for a moderator: sees all); verified e-mail; general comments: count, page, replies;
-    # the header's sign-up mode (anonymous) or the visitor's invitation to the coming event (logged in).
-    expected = {"anonymous": 7, "participant": 12, "moderator": 11}[who]
+    # the header's sign-up mode (anonymous) or, logged in, the visitor's invitation to the coming event and
+    # (without one) the next event open to participants.
+    expected = {"anonymous": 7, "participant": 13, "moderator": 12}[who]
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert small == expected

@@ -177,3 +177,43 @@ def test_an_unverified_account_with_the_invitees_address_sees_no_invitation(clie
     assert "Verstuur mijn antwoord" not in page
     assert client.post(f"/bijeenkomsten/{invitation.event.slug}/", {"attending": "yes"}).status_code == 403
     assert "u bent uitgenodigd" not in client.get("/").content.decode()
+
+
+def test_a_participant_registers_for_an_open_event_without_an_invitation(client, nmp_content):
+    from tests.factories import EventFactory
+
+    event = EventFactory(capacity=1, open_to_participants=True)
+    participant = ParticipantFactory(language="en")
+    client.force_login(participant)
+    assert "meld u aan" in client.get("/").content.decode()
+    page = client.get(f"/bijeenkomsten/{event.slug}/").content.decode()
+    assert "Aanmelden" in page and "Verstuur mijn antwoord" in page
+    client.post(f"/bijeenkomsten/{event.slug}/", {"attending": "yes", "needs": "Rolstoel"})
+    client.post(f"/bijeenkomsten/{event.slug}/", {"attending": "yes", "needs": "Rolstoel"})  # a second click
+    invitation = Invitation.objects.get(event=event)
+    assert (invitation.state, invitation.user, invitation.needs, invitation.language) == (
+        "accepted",
+        participant,
+        "Rolstoel",
+        "en",
+    )
+    assert mail.outbox[-1].subject == f"You have a place: {event.title}"
+
+    latecomer = ParticipantFactory()
+    client.force_login(latecomer)
+    client.post(f"/bijeenkomsten/{event.slug}/", {"attending": "yes"})
+    assert Invitation.objects.get(event=event, user=latecomer).state == "waiting"
+
+
+def test_registration_is_refused_when_the_event_is_closed_or_the_participant_blocked(client):
+    from tests.factories import EventFactory
+
+    closed = EventFactory(open_to_participants=False)
+    client.force_login(ParticipantFactory())
+    assert client.post(f"/bijeenkomsten/{closed.slug}/", {"attending": "yes"}).status_code == 403
+    open_event = EventFactory(open_to_participants=True)
+    client.force_login(ParticipantFactory(is_blocked=True))
+    assert client.post(f"/bijeenkomsten/{open_event.slug}/", {"attending": "yes"}).status_code == 403
+    client.logout()
+    assert "Log in" in client.get(f"/bijeenkomsten/{open_event.slug}/").content.decode()
+    assert not Invitation.objects.exists()
