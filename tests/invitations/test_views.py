@@ -217,3 +217,26 @@ def test_registration_is_refused_when_the_event_is_closed_or_the_participant_blo
     client.logout()
     assert "Log in" in client.get(f"/bijeenkomsten/{open_event.slug}/").content.decode()
     assert not Invitation.objects.exists()
+
+
+def test_by_invitation_only_the_link_opens_sign_up_for_the_invited_address_only(client, invited):
+    PortalSettings.objects.update_or_create(pk=1, defaults={"signup_mode": "invitation_only"})
+    (_invitation, token), *_ = invited
+    client.get(f"/uitnodiging/{token}/account/")
+    response = client.post(
+        "/account/signup/",
+        {
+            "email": "iemand-anders@example.org",
+            "first_name": "Iemand",
+            "last_name": "Anders",
+            "organisation": "X",
+            "sector": "gemeente",
+            "participates_as": "organisation",
+            "display_mode": "name_organisation",
+            "password1": "een-lang-wachtwoord-2026",
+            "password2": "een-lang-wachtwoord-2026",
+            "privacy": "on",
+        },
+    )
+    assert "gebruik het adres waar uw uitnodiging naartoe ging" in response.content.decode()
+    assert not User.objects.filter(email="iemand-anders@example.org").exists()
