@@ -255,6 +255,7 @@ def _report_sent(modeladmin, request, count):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = [
         "name",
+        "event",
         "email",
         "organisation",
         "sector",
