@@ -109,8 +109,9 @@ class Invitation(models.Model):
         related_name="+",
         verbose_name=_("invited by"),
     )
-    # Only the SHA-256 of the personal link's token is kept.
+    # The personal link's token is not kept: only its SHA-256, and the nonce it is made from with SECRET_KEY.
     token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    token_nonce = models.CharField(max_length=32, blank=True, editable=False)
     mail = models.ForeignKey(
         "post_office.Email", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )

@@ -55,4 +55,6 @@ def erase(user, *, remove_contributions=False):
         invitation.needs = ""
         invitation.user = None
         invitation.token_hash = None
-        invitation.save(update_fields=["name", "email", "organisation", "note", "needs", "user", "token_hash"])
+        invitation.token_nonce = ""
+        fields = ["name", "email", "organisation", "note", "needs", "user", "token_hash", "token_nonce"]
+        invitation.save(update_fields=fields)

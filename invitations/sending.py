@@ -4,12 +4,14 @@ Kept apart from ``services`` (which queues the tasks) so the tasks can call
 these without the two modules importing each other.
 """
 
+import base64
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from . import mails
 from .models import UNANSWERED, Event, Invitation, State
@@ -21,12 +23,30 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _token(invitation) -> str:
+    """The personal link's token: an HMAC (SECRET_KEY) of the invitation and its random nonce.
+
+    Only the nonce and the token's SHA-256 are stored, so the database alone
+    does not give the link; the same token can be made again for the
+    reminder, and a new nonce ("Opnieuw versturen") retires the old link.
+    """
+    digest = salted_hmac("invitations.link", f"{invitation.pk}:{invitation.token_nonce}", algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _new_token(invitation) -> str:
+    invitation.token_nonce = secrets.token_urlsafe(16)
+    token = _token(invitation)
+    invitation.token_hash = token_hash(token)
+    return token
+
+
 def invitation_mail_queue(*, invitation_id: int):
     """Make the personal invitation mail for one queued invitee and put it in the mail queue.
 
     Safe to run twice and from several workers: the invitation row is locked
     and a mail is made only while the invitation is queued without one. The
-    token is generated here and only its hash stored; the mail and the
+    token is made here and only its hash (and nonce) stored; the mail and the
     invitation are saved in one transaction, so a worker that dies midway
     leaves neither.
     """
@@ -34,10 +54,9 @@ def invitation_mail_queue(*, invitation_id: int):
         invitation = Invitation.objects.select_for_update().select_related("event").filter(pk=invitation_id).first()
         if invitation is None or invitation.state != State.QUEUED or invitation.mail_id:
             return None
-        token = secrets.token_urlsafe(32)
-        invitation.token_hash = token_hash(token)
+        token = _new_token(invitation)
         invitation.mail = mails.invitation_mail(invitation=invitation, token=token)
-        invitation.save(update_fields=["token_hash", "mail"])
+        invitation.save(update_fields=["token_nonce", "token_hash", "mail"])
     return invitation.mail
 
 
@@ -92,10 +111,10 @@ def reminders_send(*, now=None) -> int:
             )
         )
         for invitation in due:
-            token = secrets.token_urlsafe(32)
-            invitation.token_hash = token_hash(token)
+            # The same link as in the invitation, made again from its nonce.
+            token = _token(invitation) if invitation.token_nonce else _new_token(invitation)
             invitation.reminder_sent_at = now
-            invitation.save(update_fields=["token_hash", "reminder_sent_at"])
+            invitation.save(update_fields=["token_nonce", "token_hash", "reminder_sent_at"])
             mails.reminder_mail(invitation=invitation, token=token)
             sent += 1
     return sent

@@ -286,7 +286,7 @@ def invitations_send(*, event: Event, invitations=None, resend: bool = False) ->
         states = RESENDABLE if resend else (State.CONCEPT,)
         ids = list(queryset.select_for_update().filter(state__in=states).values_list("pk", flat=True))
         Invitation.objects.filter(pk__in=ids).update(
-            state=State.QUEUED, queued_at=now, mail=None, token_hash=None, sent_at=None, failed_at=None
+            state=State.QUEUED, queued_at=now, mail=None, token_hash=None, token_nonce="", sent_at=None, failed_at=None
         )
         transaction.on_commit(lambda: queue_invitation_mails(ids))
     return len(ids)

@@ -47,6 +47,7 @@ def test_only_the_hash_of_the_token_is_stored(event, send):
     invitation.refresh_from_db()
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(Invitation.objects.filter(pk=invitation.pk).values().get())
+    assert invitation.token_nonce and invitation.token_nonce not in token
 
 
 def test_sending_twice_sends_nothing_more(event, send):
@@ -204,7 +205,7 @@ def test_unknown_tampered_and_expired_tokens_find_nothing(invited):
 
 
 def test_reminder_goes_once_and_only_to_those_who_did_not_answer(invited, settings):
-    (a, _), (b, _), (c, _) = invited
+    (a, _), (b, _), (c, first_link) = invited
     services.rsvp_answer(invitation=a, attending=True)
     services.rsvp_answer(invitation=b, attending=False)
     mail.outbox.clear()
@@ -217,6 +218,7 @@ def test_reminder_goes_once_and_only_to_those_who_did_not_answer(invited, settin
     assert [m.to[0] for m in mail.outbox] == [c.email]
     assert mail.outbox[0].subject.startswith("Herinnering")
     assert services.invitation_by_token(token_from(mail.outbox[0])).pk == c.pk
+    assert token_from(mail.outbox[0]) == first_link  # the same link: the invitation's still works
 
 
 def test_practical_information_goes_once_to_those_with_a_place(invited, settings):
