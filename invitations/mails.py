@@ -26,6 +26,7 @@ def _send(*, invitation, template: str, subject: str, context: dict, attachments
         "event": invitation.event,
         "event_url": event_url(invitation.event),
         "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
         "LANGUAGE_CODE": translation.get_language(),
         **context,
@@ -34,7 +35,7 @@ def _send(*, invitation, template: str, subject: str, context: dict, attachments
     html = render_to_string(f"invitations/email/{template}.html", context)
     return mail.send(
         recipients=[invitation.email],
-        subject=subject,
+        subject=settings.EMAIL_SUBJECT_PREFIX + subject,
         message=body,
         html_message=html,
         attachments=attachments,

@@ -80,7 +80,10 @@ def test_organiser_imports_a_csv_with_errors_fixes_it_and_sends(page, login, eve
     assert sorted(i.state for i in Invitation.objects.filter(event=event)) == ["sent", "sent"]
     assert len(_mails_to("anna@example.org")) == 1 and len(_mails_to("bram@example.org")) == 1
     english = _mails_to("bram@example.org")[0]
-    assert english.subject == "Invitation: Najaarsbijeenkomst NMP" and "/en/uitnodiging/" in english.message
+    assert (
+        english.subject == "[NMP Participatie] Invitation: Najaarsbijeenkomst NMP"
+        and "/en/uitnodiging/" in english.message
+    )
 
     # A second click sends nobody anything more.
     page.goto(f"/admin/invitations/event/{event.pk}/change/")
@@ -128,7 +131,7 @@ def test_invitee_creates_an_account_by_invitation_only_answers_yes_and_gets_the_
     invitation = Invitation.objects.get(email="sanne@example.org")
     assert (invitation.state, invitation.user, invitation.needs) == ("accepted", user, "Vegetarisch")
     confirmation = _mails_to("sanne@example.org")[-1]
-    assert confirmation.subject == "U heeft een plaats: Najaarsbijeenkomst NMP"
+    assert confirmation.subject == "[NMP Participatie] U heeft een plaats: Najaarsbijeenkomst NMP"
     (attachment,) = confirmation.attachments.all()
     (vevent,) = icalendar.Calendar.from_ical(attachment.file.read()).walk("VEVENT")
     assert str(vevent["SUMMARY"]) == "Najaarsbijeenkomst NMP"
@@ -169,7 +172,10 @@ def test_capacity_waiting_list_and_the_freed_place(browser, live_server, event):
     expect(page.get_by_text("Dank u wel dat u laat weten dat u niet komt.")).to_be_visible()
     assert Invitation.objects.get(pk=second.pk).state == "accepted"
     promoted = _mails_to("later@example.org")[-1]
-    assert promoted.subject == "U heeft een plaats: Najaarsbijeenkomst NMP" and "wachtlijst" in promoted.message
+    assert (
+        promoted.subject == "[NMP Participatie] U heeft een plaats: Najaarsbijeenkomst NMP"
+        and "wachtlijst" in promoted.message
+    )
     pages["later@example.org"].reload()
     expect(pages["later@example.org"].get_by_text("U heeft een plaats. We zien u graag.")).to_be_visible()
     for p in pages.values():
@@ -193,7 +199,10 @@ def test_the_reminder_goes_only_to_those_who_did_not_answer(page, live_server, e
     assert services.reminders_send(now=due) == 1
     assert services.reminders_send(now=due) == 0
     reminders = [
-        m for a in ("ja", "nee", "stil") for m in _mails_to(f"{a}@example.org") if m.subject.startswith("Herinnering")
+        m
+        for a in ("ja", "nee", "stil")
+        for m in _mails_to(f"{a}@example.org")
+        if m.subject.startswith("[NMP Participatie] Herinnering")
     ]
     assert [m.to for m in reminders] == [["stil@example.org"]]
     page.goto(_link("stil@example.org", live_server.url))

@@ -27,9 +27,9 @@ def test_send_delivers_one_personal_mail_per_invitee_in_their_language(event, se
     assert sorted(m.to[0] for m in mail.outbox) == sorted([dutch.email, english.email])
     by_address = {m.to[0]: m for m in mail.outbox}
     nl, en = by_address[dutch.email], by_address[english.email]
-    assert nl.subject == f"Uitnodiging: {event.title}"
+    assert nl.subject == f"[NMP Participatie] Uitnodiging: {event.title}"
     assert "Fijn als u er weer bij bent." in nl.body
-    assert en.subject == f"Invitation: {event.title}"
+    assert en.subject == f"[NMP Participatie] Invitation: {event.title}"
     assert "/en/uitnodiging/" in en.body and "/en/" not in nl.body
     assert nl.body.startswith("Beste ")
     assert nl.alternatives[0][1] == "text/html" and 'lang="nl"' in nl.alternatives[0][0]
@@ -126,7 +126,7 @@ def test_yes_gives_a_place_and_a_confirmation_with_a_calendar_file(invited, sett
     assert (answered.state, answered.needs) == ("accepted", "Rolstoelplek")
     (message,) = mail.outbox
     assert message.to == [invitation.email]
-    assert message.subject == f"U heeft een plaats: {invitation.event.title}"
+    assert message.subject == f"[NMP Participatie] U heeft een plaats: {invitation.event.title}"
     (name, content, mimetype) = message.attachments[0]
     assert name == f"{invitation.event.slug}.ics" and mimetype == "text/calendar"
     calendar = icalendar.Calendar.from_ical(content)
@@ -146,7 +146,7 @@ def test_beyond_capacity_yes_goes_on_the_waiting_list_and_a_freed_place_goes_to_
     services.rsvp_answer(invitation=b, attending=True)
     waiting = services.rsvp_answer(invitation=c, attending=True)
     assert waiting.state == "waiting" and waiting.waiting_since is not None
-    assert mail.outbox[-1].subject.startswith("U staat op de wachtlijst")
+    assert mail.outbox[-1].subject.startswith("[NMP Participatie] U staat op de wachtlijst")
     mail.outbox.clear()
 
     services.rsvp_answer(invitation=a, attending=False)
@@ -216,7 +216,7 @@ def test_reminder_goes_once_and_only_to_those_who_did_not_answer(invited, settin
     assert services.reminders_send(now=due) == 1
     assert services.reminders_send(now=due) == 0
     assert [m.to[0] for m in mail.outbox] == [c.email]
-    assert mail.outbox[0].subject.startswith("Herinnering")
+    assert mail.outbox[0].subject.startswith("[NMP Participatie] Herinnering")
     assert services.invitation_by_token(token_from(mail.outbox[0])).pk == c.pk
     assert token_from(mail.outbox[0]) == first_link  # the same link: the invitation's still works
 
@@ -261,3 +261,29 @@ def test_adding_users_skips_people_already_on_the_roster(event):
     assert services.invitations_add_users(event=event, users=[on_roster, newcomer]) == 1
     invitation = Invitation.objects.get(email=newcomer.email)
     assert (invitation.state, invitation.user, invitation.language) == ("concept", newcomer, "en")
+
+
+def test_every_invitation_mail_reads_as_the_portals(invited, settings, send):
+    from tests.nmp_portal.test_mail_texts import _assert_portal_mail
+
+    (a, _), (b, _), (c, _) = invited
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    send(a.event, invitations=[a], resend=True)  # the invitation
+    services.rsvp_answer(invitation=a, attending=True)  # confirmation
+    services.rsvp_answer(invitation=b, attending=True)  # waiting list (capacity 2, one place left: take it)
+    services.rsvp_answer(invitation=c, attending=True)  # the waiting list
+    Invitation.objects.filter(pk=c.pk).update(state="sent")  # one who has not answered yet, for the reminder
+    services.reminders_send(now=c.event.rsvp_deadline - timedelta(hours=1))  # reminder
+    services.practical_information_send(now=a.event.starts_at - timedelta(hours=1))  # practical information (a, b)
+    subjects = sorted({m.subject.split(":")[0] for m in mail.outbox})
+    assert subjects == [
+        "[NMP Participatie] Herinnering",
+        "[NMP Participatie] Praktische informatie",
+        "[NMP Participatie] U heeft een plaats",
+        "[NMP Participatie] U staat op de wachtlijst",
+        "[NMP Participatie] Uitnodiging",
+    ]
+    for message in mail.outbox:
+        _assert_portal_mail(message)
+        html = message.alternatives[0][0]
+        assert "Dit is een bericht van NMP Participatie." in html and 'lang="nl"' in html

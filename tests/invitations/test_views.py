@@ -197,7 +197,7 @@ def test_a_participant_registers_for_an_open_event_without_an_invitation(client,
         "Rolstoel",
         "en",
     )
-    assert mail.outbox[-1].subject == f"You have a place: {event.title}"
+    assert mail.outbox[-1].subject == f"[NMP Participatie] You have a place: {event.title}"
 
     latecomer = ParticipantFactory()
     client.force_login(latecomer)
