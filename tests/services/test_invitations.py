@@ -128,11 +128,11 @@ def _use_broker(url):
     from kombu import pools
 
     from nmp_portal.celery import app
+    from tests.celery_broker import _forget_connections
 
     app.conf.broker_url = url
     pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    _forget_connections()
 
 
 def _tick():
