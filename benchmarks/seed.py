@@ -238,7 +238,9 @@ class Generator:
         for n in range(self.size.proposals):
             topic = rng.choice(open_topics)
             author = rng.choice(self.users)
-            status = rng.choices(list(Proposal.Status), [70, 10, 20])[0]
+            status = rng.choices(
+                [Proposal.Status.PENDING, Proposal.Status.APPROVED, Proposal.Status.REJECTED], [70, 10, 20]
+            )[0]
             text = f"{rng.choice(PROPOSAL_TEXTS)} ({n + 1})"
             proposal = Proposal(
                 topic=topic,
