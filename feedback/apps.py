@@ -8,6 +8,11 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         self._register_privacy_section()
+        from participants.sectors import on_sector_confirmed
+
+        from .services import votes_confirm_sector
+
+        on_sector_confirmed(votes_confirm_sector)
 
     def _register_privacy_section(self):
         from participants.exports import register_privacy_section

@@ -17,6 +17,7 @@ from post_office.models import Email
 from topics.models import Recommendation
 
 from .models import Comment, Priority, Proposal, Report, Vote
+from .results.publication import publish
 from .templatetags.feedback_tags import plain_text
 
 
@@ -162,9 +163,13 @@ def erase(user, *, remove_contributions):
         )
         Recommendation.objects.filter(proposed_by=user).update(proposed_by=None)
         Proposal.objects.filter(author=user).delete()
+        affected = set(Vote.objects.filter(participant=user).values_list("recommendation_id", flat=True))
+        affected |= set(Priority.objects.filter(participant=user).values_list("recommendation_id", flat=True))
         Vote.objects.filter(participant=user).delete()
         Priority.objects.filter(participant=user).delete()
         Report.objects.filter(reporter=user).update(explanation="")
+        # The published figures follow under the same rule as any other change.
+        publish(recommendation_ids=affected)
     _scrub_mails_quoting(names=names, texts=texts)
 
 

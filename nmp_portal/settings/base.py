@@ -270,6 +270,9 @@ RESULTS_MIN_SECTOR_VOTERS = env.int("RESULTS_MIN_SECTOR_VOTERS", default=3)
 # Below this many voters in total a recommendation gets the label "Te weinig stemmen".
 RESULTS_MIN_TOTAL_VOTERS = env.int("RESULTS_MIN_TOTAL_VOTERS", default=10)
 # "Breed gedragen" / "Verdeeld" need at least this many sectors with enough voters.
+# A participant can change their sector once in this many days (0: any time); votes keep the sector
+# they were cast with, so a change only counts for votes cast after it.
+SECTOR_CHANGE_MIN_DAYS = env.int("SECTOR_CHANGE_MIN_DAYS", default=30)
 RESULTS_MIN_SECTORS = env.int("RESULTS_MIN_SECTORS", default=2)
 # A sector has a majority for a position when its share is strictly above this.
 RESULTS_MAJORITY = env.float("RESULTS_MAJORITY", default=0.5)

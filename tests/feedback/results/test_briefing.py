@@ -29,10 +29,10 @@ def data(nmp_content, voters):
     topic.opens_at, topic.closes_at = timezone.now() - timedelta(days=30), timezone.now() + timedelta(days=30)
     topic.save()
     first, second = topic.recommendations.order_by("position")[:2]
-    # kennis (1) and two voters without a sector: the rest is 3 people, so no sector needs extra hiding.
+    # kennis (1) counts nowhere; three voters without a sector count in the total.
     voters(
         first,
-        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (2, 0, 0)},
+        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (3, 0, 0)},
         priorities={"gemeente": 2},
     )
     voters(second, {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)})
@@ -83,8 +83,8 @@ def test_printable_page(client, data, django_assert_max_num_queries):
     client.force_login(ModeratorFactory())
     slug = data["topic"].slug
     client.get(f"/resultaten/briefing/{slug}/")
-    # session, user, groups, topic, recommendations, votes, priorities, comments, proposals
-    with django_assert_max_num_queries(9):
+    # session, user, groups, topic, recommendations, published positions, comments, proposals
+    with django_assert_max_num_queries(8):
         response = client.get(f"/resultaten/briefing/{slug}/")
     page = response.content.decode()
     assert "Sterk argument" in page and "Zwak argument" in page
