@@ -306,3 +306,6 @@ class PublishedVoter(models.Model):
                 fields=["participant", "sector", "confirmed"], name="feedback_published_voter_once"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.participant_id} {self.sector or '-'}"
