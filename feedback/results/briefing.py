@@ -63,9 +63,9 @@ def supported_comments(*, topic, limit=None):
     return grouped
 
 
-def topic_briefing(*, topic, sort=None):
+def topic_briefing(*, topic, sort=None, confirmed_only=False):
     """Everything the printable briefing page of one topic shows (fixed number of queries)."""
-    data = selectors.topic_results(topic=topic, visibility=selectors.ALL, sort=sort)
+    data = selectors.topic_results(topic=topic, visibility=selectors.ALL, sort=sort, confirmed_only=confirmed_only)
     comments = supported_comments(topic=topic)
     rows = []
     for result in data.recommendations:

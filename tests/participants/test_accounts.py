@@ -226,7 +226,7 @@ def test_groups_have_only_the_permissions_they_need():
     assert "block_user" in moderator and "change_comment" in moderator and "view_user" in moderator
     assert not any(code.startswith("delete_") or code.startswith("add_") for code in moderator | organiser)
     assert "change_user" not in moderator | organiser
-    assert organiser == {"view_user", "view_topic", "view_portalsettings", "change_portalsettings"}
+    assert organiser == {"view_user", "view_sectorchange", "view_topic", "view_portalsettings", "change_portalsettings"}
 
 
 @pytest.mark.django_db
