@@ -10,6 +10,6 @@ def sync(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("participants", "0005_sector_confirmed_and_changes"), ("feedback", "0006_fill_stamps_and_publish")]
+    dependencies = [("participants", "0005_sector_confirmed_and_changes"), ("feedback", "0007_fill_stamps_and_publish")]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

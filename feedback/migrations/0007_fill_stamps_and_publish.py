@@ -56,7 +56,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0005_stamp_sector_and_published_cells"),
+        ("feedback", "0006_stamp_sector_and_published_cells"),
         ("participants", "0005_sector_confirmed_and_changes"),
     ]
 
