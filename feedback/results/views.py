@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,8 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
+from participants.decorators import staff_view
 from topics.models import Topic
 from topics.selectors import topic_list
 
@@ -165,9 +164,9 @@ def api_topic_results(request, slug):
 # --- Briefing (moderators and organisers) ------------------------------------------------------
 
 
-def briefing_access(view):
-    """Anonymous visitors are sent to log in; anyone else without the permission gets 403."""
-    return login_required(permission_required(VIEW_BRIEFING, raise_exception=True)(view))
+# Anonymous visitors are sent to log in; without the permission 403; staff without the
+# second factor in this session get the page that says how to add it.
+briefing_access = staff_view(VIEW_BRIEFING)
 
 
 @briefing_access
