@@ -137,16 +137,15 @@ def export_sessions(user):
 
 
 def export_mails(user):
-    """Mails the portal queued or sent to the participant's addresses (kept for a while, then cleaned up).
+    """Mails the portal queued or sent to the participant's verified addresses (kept for a while, then cleaned up).
 
     Subjects and dates only: the bodies can hold one-time links and codes
     (password reset, login code) that must not end up in a downloaded file.
     """
-    from allauth.account.models import EmailAddress
+    from .selectors import mails_to, verified_addresses
 
-    from .selectors import mails_to
-
-    addresses = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    # Verified addresses only: an unverified one may be someone else's, and their mails are theirs.
+    addresses = verified_addresses(user)
     return [
         {
             "subject": m.subject,

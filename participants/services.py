@@ -19,7 +19,7 @@ from .exports import account_erase
 from .models import PortalSettings, SectorChange, User
 from .roles import ROLES, role_group
 from .sectors import Sector, sector_confirmed_hooks
-from .selectors import mails_to
+from .selectors import mails_to, verified_addresses
 
 PROFILE_FIELDS = (
     "first_name",
@@ -239,7 +239,7 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     reports. Without it, votes and priorities keep counting for their sector;
     comments and proposals stay visible under "Deleted participant".
 
-    Mails: those to the participant's addresses are deleted; in mails to
+    Mails: those to the participant's verified addresses are deleted; in mails to
     others that quote them (reply notifications) their name becomes "Deleted
     participant", and with ``remove_contributions`` their words "[removed]".
     """
@@ -250,10 +250,9 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     if user.is_deleted:
         return user
     with transaction.atomic():
-        addresses = {
-            user.email.lower(),
-            *(e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
-        }
+        # Verified addresses only: an address someone added without proving it
+        # is theirs may be another person's, whose mails are not ours to delete.
+        addresses = verified_addresses(user)
 
         # Every app's section (feedback: contributions and the reply mails that
         # quote them) runs while the name is still there to look for.

@@ -260,3 +260,16 @@ def test_mails_of_a_look_alike_address_are_neither_exported_nor_deleted():
     assert sorted(m["subject"] for m in account_export(user=user)["mails"]) == ["Ook A", "Voor A"]
     account_delete(user=user)
     assert list(Email.objects.values_list("subject", flat=True)) == ["Voor BA"]
+
+
+@pytest.mark.django_db
+def test_an_unverified_address_adds_nothing_to_the_export_and_its_mails_survive_deletion():
+    user = ParticipantFactory(email="eigen@example.org")
+    # Someone adds another person's address without proving it is theirs.
+    EmailAddress.objects.create(user=user, email="buurvrouw@example.org", verified=False, primary=False)
+    for address, subject in [("eigen@example.org", "Voor mij"), ("buurvrouw@example.org", "Wachtwoord herstellen")]:
+        post_office_mail.send(recipients=[address], sender="noreply@example.org", subject=subject, message="Tekst")
+    export = account_export(user=user)
+    assert [m["subject"] for m in export["mails"]] == ["Voor mij"]
+    account_delete(user=user)
+    assert list(Email.objects.values_list("subject", flat=True)) == ["Wachtwoord herstellen"]
