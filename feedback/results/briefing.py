@@ -122,6 +122,27 @@ def workbook_path(job_id):
     return workbook_dir() / f"{job_id}.xlsx"
 
 
+def workbooks_remove_old(*, max_age=None, now=None) -> int:
+    """Delete workbooks (and unfinished temporary files) older than ``max_age``; returns how many.
+
+    The workbooks hold staff data (pending proposals, hidden comments on
+    request, results of open topics), so they are not kept longer than a
+    moderator needs to download one: ``BRIEFING_WORKBOOK_RETENTION``. Safe to run
+    twice and while a worker writes a new one (a file being written is younger).
+    """
+    max_age = settings.BRIEFING_WORKBOOK_RETENTION if max_age is None else max_age
+    cutoff = (now or timezone.now()).timestamp() - max_age.total_seconds()
+    removed = 0
+    folder = workbook_dir()
+    if not folder.is_dir():
+        return 0
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix in (".xlsx", ".tmp") and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def workbook_filename(job):
     stamp = (job.get("created_at") or "")[:10] or timezone.now().date().isoformat()
     return f"briefing-najaarsbijeenkomst-{stamp}.xlsx"

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-queued-mail": {"task": "nmp_portal.tasks.deliver_due_mail", "schedule": timedelta(minutes=1)},
     # Reply mails that waited for their hour (feedback: at most one mail per thread per hour).
     "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
+    "remove-old-briefing-workbooks": {
+        "task": "feedback.results.tasks.remove_old_workbooks",
+        "schedule": timedelta(hours=1),
+    },
     "cleanup-mail": {"task": "nmp_portal.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
 }
 
@@ -293,6 +297,8 @@ RESULTS_MIN_SECTORS = env.int("RESULTS_MIN_SECTORS", default=2)
 RESULTS_MAJORITY = env.float("RESULTS_MAJORITY", default=0.5)
 # Briefing: how many comments for and against each recommendation are shown.
 RESULTS_BRIEFING_COMMENTS_PER_STANCE = 3
+# Briefing workbooks hold staff data: removed this long after they were made (beat task, hourly).
+BRIEFING_WORKBOOK_RETENTION = timedelta(hours=env.int("BRIEFING_WORKBOOK_RETENTION_HOURS", default=24))
 
 # Files the site writes (briefing workbooks). Not served publicly: downloads go through a view.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
