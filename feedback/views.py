@@ -22,6 +22,7 @@ from topics.models import Recommendation, Topic
 from . import notifications, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
 from .models import Choice, Comment
+from .ratelimits import contribution_limit
 from .rules import refusal_message
 
 
@@ -108,6 +109,7 @@ def _act_on_recommendation(request, pk, act):
 
 
 @require_POST
+@contribution_limit("vote")
 def vote(request, pk):
     choice = request.POST.get("choice", "")
 
@@ -128,6 +130,7 @@ PRIORITY_ACTIONS = {
 
 
 @require_POST
+@contribution_limit("vote")
 def priority(request, pk):
     service, done = PRIORITY_ACTIONS.get(request.POST.get("action", ""), (None, None))
 
@@ -171,6 +174,7 @@ def recommendation_detail(request, slug, pk):
 
 
 @require_POST
+@contribution_limit("comment")
 def comment_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     recommendation = None
@@ -288,6 +292,7 @@ def _live_comment(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.edit_own_comment", _live_comment)
+@contribution_limit("comment")
 def comment_edit(request, comment):
     form = CommentEditForm(request.POST or None, comment=comment)
     changed, status = _submit(
@@ -318,6 +323,7 @@ def comment_delete(request, comment):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.report_comment", _visible_comment)
+@contribution_limit("report")
 def comment_report(request, comment):
     form = ReportForm(request.POST or None)
     report, status = _submit(
@@ -356,6 +362,7 @@ def topic_detail(request, slug):
 
 
 @require_POST
+@contribution_limit("proposal")
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ProposalForm(request.POST)

@@ -157,6 +157,16 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Contributions per account ("user") and per client address ("ip", the real one behind the proxy):
+# generous for people, a 429 page for scripts (feedback/ratelimits.py, docs/security.md).
+CONTRIBUTION_RATE_LIMITS = {
+    # comments and replies (new ones and edits)
+    "comment": env.str("RATE_LIMIT_COMMENTS", default="10/m/user,100/h/user,30/m/ip"),
+    "proposal": env.str("RATE_LIMIT_PROPOSALS", default="5/m/user,30/h/user,20/m/ip"),
+    "report": env.str("RATE_LIMIT_REPORTS", default="10/m/user,60/h/user,30/m/ip"),
+    # votes, vote changes and priorities
+    "vote": env.str("RATE_LIMIT_VOTES", default="60/m/user,1000/h/user,300/m/ip"),
+}
 # Sessions end after 30 minutes without activity and after 12 hours at most
 # (participants.middleware.SessionTimeoutMiddleware); the cookie age is the backstop.
 NMP_SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
