@@ -311,3 +311,19 @@ class PublishedVoter(models.Model):
 
     def __str__(self):
         return f"{self.participant_id} {self.sector or '-'}"
+
+
+class ReplyMail(models.Model):
+    """Which comments a queued or sent reply mail quotes: the mail is rendered from these rows.
+
+    When someone quoted deletes their account, the mail is rendered again from
+    the rows as they are then, so their name and words leave it precisely,
+    without searching other people's mails for text.
+    """
+
+    email = models.OneToOneField("post_office.Email", on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    replies = models.ManyToManyField(Comment, related_name="+")
+
+    def __str__(self):
+        return f"{self.email_id} {self.thread_id}"

@@ -5,20 +5,13 @@ also covers ``Recommendation.proposed_by`` (topics' table): only approving a
 proposal fills it in, and topics may not import the participants registry.
 """
 
-import re
-
-from django.conf import settings
-from django.db import models
-from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.translation import gettext as _
-from post_office.models import Email
+from django.utils import timezone
 
 from topics.models import Recommendation
 
 from .models import Comment, Priority, Proposal, Report, Vote
+from .notifications import reply_mails_rerender_without
 from .results.publication import publish
-from .templatetags.feedback_tags import plain_text
 
 
 def _dt(value):
@@ -146,18 +139,12 @@ def erase(user, *, remove_contributions):
     Comments are emptied and marked deleted (replies by others keep their
     place); proposals, votes and priorities are deleted; reports lose their
     explanation. Without it, everything stays and is shown as "Deleted
-    participant". Reply mails to others that quote the participant lose their
-    name, and with ``remove_contributions`` their words.
+    participant". Reply mails to others that quote the participant are
+    rendered again from the comment rows they reference (``ReplyMail``): the
+    name becomes "Deleted participant" and, with ``remove_contributions``, the
+    words leave the mail. No other mail is touched.
     """
-    names = []
-    if user.get_full_name():
-        if user.organisation:
-            names.append(f"{user.get_full_name()} ({user.organisation})")
-        names.append(user.get_full_name())
-    texts = []
     if remove_contributions:
-        own = Comment.objects.filter(author=user, is_deleted=False).exclude(text="")
-        texts = list(own.values_list("text", flat=True))
         Comment.objects.filter(author=user).update(
             text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
         )
@@ -170,34 +157,4 @@ def erase(user, *, remove_contributions):
         Report.objects.filter(reporter=user).update(explanation="")
         # The published figures follow under the same rule as any other change.
         publish(recommendation_ids=affected)
-    _scrub_mails_quoting(names=names, texts=texts)
-
-
-def _scrub_mails_quoting(*, names, texts):
-    """Take the participant out of mails to others that quote them (reply notifications kept by post_office).
-
-    ``names`` (as shown next to their comments) become "Deleted participant";
-    ``texts`` (their comments, when they chose to remove them) become "[removed]",
-    in the plain text as written and in the HTML as the mail template renders it.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        replacements = [(name, str(_("Deleted participant"))) for name in names if len(name) >= 3]
-        replacements += [(text, str(_("[removed]"))) for text in texts]
-    if not replacements:
-        return
-    variants = []
-    for value, placeholder in replacements:
-        variants.append((value, placeholder))
-        for html in {escape(value), str(plain_text(value))} - {value}:
-            variants.append((html, placeholder))
-    query = models.Q()
-    for value, _placeholder in variants:
-        query |= models.Q(subject__icontains=value) | models.Q(message__icontains=value)
-        query |= models.Q(html_message__icontains=value)
-    for mail in Email.objects.filter(query):
-        for field in ("subject", "message", "html_message"):
-            content = getattr(mail, field) or ""
-            for value, placeholder in variants:
-                content = re.sub(re.escape(value), placeholder, content, flags=re.IGNORECASE)
-            setattr(mail, field, content)
-        mail.save(update_fields=["subject", "message", "html_message"])
+    reply_mails_rerender_without(user=user)

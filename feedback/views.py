@@ -46,7 +46,9 @@ def _refused(request, error, status=403):
 def _safe_next(request, fallback):
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path on this site only: anything else ("0", a view name) would be taken for a URL name by redirect().
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 

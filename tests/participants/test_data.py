@@ -273,3 +273,27 @@ def test_an_unverified_address_adds_nothing_to_the_export_and_its_mails_survive_
     assert [m["subject"] for m in export["mails"]] == ["Voor mij"]
     account_delete(user=user)
     assert list(Email.objects.values_list("subject", flat=True)) == ["Wachtwoord herstellen"]
+
+
+@pytest.mark.django_db
+def test_deletion_leaves_another_persons_queued_reset_mail_intact():
+    from tests.factories import TopicFactory
+
+    user = ParticipantFactory(first_name="S", last_name="Nl", organisation="/")
+    topic = TopicFactory()
+    # Short texts that also occur in any link: searching mails for them would break other people's mails.
+    Comment.objects.create(topic=topic, author=user, text="/")
+    Comment.objects.create(topic=topic, author=user, text="s")
+    other = ParticipantFactory(email="ander@example.org")
+    link = "https://nmp.example.nl/account/password/reset/key/1-abc-s/"
+    reset = post_office_mail.send(
+        recipients=[other.email],
+        sender="noreply@example.org",
+        subject="Wachtwoord herstellen",
+        message=f"Stel een nieuw wachtwoord in: {link}",
+        html_message=f'<a href="{link}">{link}</a>',
+    )
+    account_delete(user=user, remove_contributions=True)
+    reset.refresh_from_db()
+    assert reset.message == f"Stel een nieuw wachtwoord in: {link}"
+    assert reset.html_message == f'<a href="{link}">{link}</a>' and reset.subject == "Wachtwoord herstellen"
