@@ -22,7 +22,16 @@ from topics.models import Phase, Recommendation, Topic
 
 from ..models import PublishedPosition, PublishedVoter, Vote
 from .rules import sees_all_results
-from .statistics import OverviewResults, Sort, Thresholds, TopicResults, participation, rank, recommendation_results
+from .statistics import (
+    OverviewResults,
+    Sort,
+    Thresholds,
+    TopicResults,
+    counted_cells,
+    participation,
+    rank,
+    recommendation_results,
+)
 
 ALL = "all"
 
@@ -89,6 +98,24 @@ def _rows(**filters):
         .values("recommendation_id", "sector", "confirmed", "choice", "prioritised")
         .annotate(n=Count("id"))
     )
+
+
+def published_totals(*, topic):
+    """{recommendation id: {"agree", "neutral", "disagree", "priority": n}}: the published totals, one query.
+
+    The same figures as the results' "All participants" row: the sum of the
+    cells with enough voters, from the published positions.
+    """
+    cells = counted_cells(
+        _rows(recommendation__topic=topic), minimum=thresholds().min_sector_voters, confirmed_only=False
+    )
+    totals = {}
+    for rec_id, sectors in cells.items():
+        total = totals.setdefault(rec_id, {})
+        for counts in sectors.values():
+            for key, n in counts.items():
+                total[key] = total.get(key, 0) + n
+    return totals
 
 
 def topic_results(*, topic, user=None, visibility=None, sort=Sort.DEFAULT, confirmed_only=False):

@@ -263,7 +263,7 @@ class RecommendationResult:
         return data
 
 
-def _cells(rows, *, minimum, confirmed_only):
+def counted_cells(rows, *, minimum, confirmed_only):
     """{rec id: {sector: {choice: n, "priority": n}}} over the cells that may be shown.
 
     A cell is (recommendation, sector, confirmed). It counts only when it holds
@@ -301,7 +301,7 @@ def recommendation_results(recommendations, *, rows, visible, sectors, threshold
     they are shown; ``confirmed_only`` counts confirmed sectors only.
     """
     minimum = thresholds.min_sector_voters
-    cells = _cells(rows, minimum=minimum, confirmed_only=confirmed_only)
+    cells = counted_cells(rows, minimum=minimum, confirmed_only=confirmed_only)
     results = []
     for rec in recommendations:
         if not visible(rec):
