@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_accessible
-from tests.factories import ParticipantFactory
+from tests.factories import ParticipantFactory, publish_baseline
 
 JS = [pytest.param(True, id="js"), pytest.param(False, id="nojs")]
 
@@ -243,7 +243,9 @@ def test_closed_topic_refuses_everything(make_page, login, content, javascript):
     topic.opens_at = timezone.now() - timedelta(days=20)
     topic.closes_at = timezone.now() - timedelta(days=1)
     topic.save()
-    Vote.objects.create(participant=other, recommendation=rec, choice="agree")
+    for voter in (other, ParticipantFactory(), ParticipantFactory()):
+        Vote.objects.create(participant=voter, recommendation=rec, choice="agree")
+    publish_baseline()
 
     page = make_page(javascript)
     login(page, participant)
@@ -251,7 +253,7 @@ def test_closed_topic_refuses_everything(make_page, login, content, javascript):
     expect(page.locator("main")).to_contain_text("Dit onderwerp is gesloten.")
     expect(page.get_by_role("button", name="Eens", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="Plaats reactie")).to_have_count(0)
-    expect(page.locator(f"#recommendation-{rec.pk} .results__counts")).to_contain_text("Eens 1")  # results for all
+    expect(page.locator(f"#recommendation-{rec.pk} .results__counts")).to_contain_text("Eens 3")  # results for all
 
     # Whatever the client sends, the server refuses (with a valid CSRF token).
     page.goto(f"/onderwerpen/{topic.slug}/adviezen/{rec.pk}/")
