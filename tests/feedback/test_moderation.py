@@ -433,3 +433,42 @@ def test_a_failing_mail_does_not_undo_the_decision(other, topic, moderator, monk
     _comment, sent = mails(lambda: moderation.comment_hide(comment=comment, moderator=moderator, reason_code="spam"))
     assert sent == [] and Comment.objects.get(pk=comment.pk).is_hidden
     assert AuditEntry.objects.filter(action=AuditAction.COMMENT_HIDE).count() == 1
+
+
+# --- Choices on the site ------------------------------------------------------------
+
+
+def test_report_form_asks_whether_to_mail_the_outcome(client, participant, other, topic):
+    from django.urls import reverse
+
+    comment = services.comment_create(author=other, topic=topic, text="Iets")
+    client.force_login(participant)
+    url = reverse("feedback:comment_report", args=[comment.pk])
+    assert "Mail mij wat de moderatoren besluiten" in client.get(url).content.decode()
+    client.post(url, {"reason": "spam"})  # the box left unticked
+    assert Report.objects.get().notify_outcome is False
+
+
+def test_digest_choice_on_the_profile_page_for_moderators_only(client, moderator):
+    from django.urls import reverse
+
+    participant = ParticipantFactory()
+    client.force_login(participant)
+    assert "notify_moderation_digest" not in client.get(reverse("participants:profile")).content.decode()
+    client.force_login(moderator)
+    page = client.get(reverse("participants:profile")).content.decode()
+    assert "Mail mij nieuwe meldingen en voorstellen" in page
+    fields = {
+        "first_name": "Mona",
+        "last_name": "Moderator",
+        "organisation": "Ministerie",
+        "sector": "rijksoverheid",
+        "participates_as": "organisation",
+        "display_mode": "name_organisation",
+        "notify_updates": "on",
+        "language": "nl",
+    }
+    assert client.post(reverse("participants:profile"), fields).status_code == 302
+    moderator.refresh_from_db()
+    assert moderator.notify_moderation_digest is False
+    assert moderation_mail.digest_recipients().filter(pk=moderator.pk).exists() is False
