@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy
 from participants.rules import can_contribute, has_verified_email, is_active_account, is_blocked, is_moderator
 from topics.models import Phase, Topic
 
+# django-rules discovers only this module; the results package's permissions register with it.
+from .results import rules as results_rules  # noqa: F401
+
 
 def topic_of(obj):
     """The topic a Topic, Recommendation, Comment or Proposal belongs to (None for anything else)."""

@@ -7,34 +7,10 @@ from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, P
 from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
-from participants.rules import is_moderator, is_organiser
-from topics.models import Phase, Recommendation, Source, TextRevision
+from topics.models import Recommendation, Source, TextRevision
 
 from .models import Choice, Comment, Priority, Proposal, Vote
-
-ALL = "all"
-
-
-def results_visibility(*, user, topic):
-    """Which recommendations' results ``user`` may see on ``topic``.
-
-    Returns ``ALL`` once the topic has closed, and always for moderators and
-    organisers; otherwise the set of recommendation ids the user has given a
-    position on (results stay hidden until you voted, to avoid herd effects).
-    One query at most.
-    """
-    if topic.phase == Phase.CLOSED or is_moderator(user) or is_organiser(user):
-        return ALL
-    if not (user and user.is_authenticated):
-        return frozenset()
-    return frozenset(
-        Vote.objects.filter(participant=user, recommendation__topic=topic).values_list("recommendation_id", flat=True)
-    )
-
-
-def can_see_results(visibility, recommendation_id):
-    return visibility == ALL or recommendation_id in visibility
-
+from .results.selectors import can_see_results, results_visibility
 
 # --- Topic and recommendation pages ------------------------------------------------
 
@@ -173,7 +149,7 @@ def topic_participation(*, topic, user, pk=None):
     on its object (``{% has_perm %}``); the account part costs one query, once.
     """
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
-    visibility = results_visibility(user=user, topic=topic)
+    visibility = results_visibility(user=user, topics=[topic])[topic.pk]
     for recommendation in recommendations:
         recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
