@@ -348,10 +348,14 @@ def test_voted_recommendation_text_needs_reason_and_is_shown_with_previous_text(
     assert "Uit de bijeenkomst van 26 juni 2024" in page
 
 
-def test_consideration_text_correction(topic, moderator):
-    consideration = ConsiderationFactory(topic=topic, position=1)
+def test_consideration_text_correction(client, topic, moderator):
+    consideration = ConsiderationFactory(topic=topic, position=1, text="Oude tekts")
     moderation.item_text_correct(item=consideration, moderator=moderator, text="Nieuwe tekst", reason="Spelling")
     assert consideration.revisions.get().new_text == "Nieuwe tekst"
+    page = client.get(topic.get_absolute_url()).content.decode()
+    item = page[page.index(f'id="consideration-{consideration.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "Nieuwe tekst" in item and "Tekst aangepast op" in item and "Oude tekts" in item
     with pytest.raises(PermissionDenied):
         moderation.item_text_correct(item=consideration, moderator=ParticipantFactory(), text="x", reason="y")
 
