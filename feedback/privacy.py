@@ -5,13 +5,21 @@ also covers ``Recommendation.proposed_by`` (topics' table): only approving a
 proposal fills it in, and topics may not import the participants registry.
 """
 
-from django.utils import timezone
+import re
 
-from topics.models import Recommendation
+from django.conf import settings
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from post_office.models import Email
 
-from .models import Comment, Priority, Proposal, Report, Vote
+from topics.models import Recommendation, TextRevision
+
+from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, Vote
 from .notifications import reply_mails_rerender_without
 from .results.publication import publish
+from .templatetags.feedback_tags import plain_text
 
 
 def _dt(value):
@@ -118,7 +126,35 @@ def export_moderation(user):
             .order_by("id")
             .values_list("id", "status", "decided_at")
         ],
+        "audit_log": [
+            {"action": action, "object": target, "at": _dt(at), "reason": reason}
+            for action, target, at, reason in AuditEntry.objects.filter(actor=user)
+            .order_by("id")
+            .values_list("action", "target_repr", "created_at", "reason")
+        ],
+        "official_responses": [
+            {"id": pk, "text": text, "at": _dt(at)}
+            for pk, text, at in OfficialResponse.objects.filter(author=user)
+            .order_by("id")
+            .values_list("id", "text", "updated_at")
+        ],
+        "text_corrections": [
+            {"id": pk, "reason": reason, "at": _dt(at)}
+            for pk, reason, at in TextRevision.objects.filter(changed_by=user)
+            .order_by("id")
+            .values_list("id", "reason", "changed_at")
+        ],
     }
+
+
+def export_decision_mails(user):
+    """Moderation decisions the participant was mailed about (the mails themselves are in the mail section)."""
+    return [
+        {"action": action, "at": _dt(at)}
+        for action, at in DecisionMail.objects.filter(recipient=user)
+        .order_by("id")
+        .values_list("entry__action", "created_at")
+    ]
 
 
 def export(user):
@@ -130,6 +166,7 @@ def export(user):
         "proposals": export_proposals(user),
         "recommendations_proposed": export_recommendations_proposed(user),
         "moderation": export_moderation(user),
+        "decision_mails": export_decision_mails(user),
     }
 
 
@@ -158,3 +195,38 @@ def erase(user, *, remove_contributions):
         # The published figures follow under the same rule as any other change.
         publish(recommendation_ids=affected)
     reply_mails_rerender_without(user=user)
+
+
+def mails_quoting_scrub(*, texts):
+    """Replace ``texts`` (comments erased from the database) by "[removed]" in the mails kept by post_office."""
+    _scrub_mails_quoting(names=[], texts=[text for text in texts if text])
+
+
+def _scrub_mails_quoting(*, names, texts):
+    """Take the participant out of mails to others that quote them (reply notifications kept by post_office).
+
+    ``names`` (as shown next to their comments) become "Deleted participant";
+    ``texts`` (their comments, when they chose to remove them) become "[removed]",
+    in the plain text as written and in the HTML as the mail template renders it.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        replacements = [(name, str(_("Deleted participant"))) for name in names if len(name) >= 3]
+        replacements += [(text, str(_("[removed]"))) for text in texts]
+    if not replacements:
+        return
+    variants = []
+    for value, placeholder in replacements:
+        variants.append((value, placeholder))
+        for html in {escape(value), str(plain_text(value))} - {value}:
+            variants.append((html, placeholder))
+    query = models.Q()
+    for value, _placeholder in variants:
+        query |= models.Q(subject__icontains=value) | models.Q(message__icontains=value)
+        query |= models.Q(html_message__icontains=value)
+    for mail in Email.objects.filter(query):
+        for field in ("subject", "message", "html_message"):
+            content = getattr(mail, field) or ""
+            for value, placeholder in variants:
+                content = re.sub(re.escape(value), placeholder, content, flags=re.IGNORECASE)
+            setattr(mail, field, content)
+        mail.save(update_fields=["subject", "message", "html_message"])

@@ -15,7 +15,14 @@ from django.utils import timezone, translation
 
 from feedback.models import Comment, Proposal
 from feedback.rules import refusal_message
-from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory, RecommendationFactory, TopicFactory
+from tests.factories import (
+    EventFactory,
+    ModeratorFactory,
+    OrganiserFactory,
+    ParticipantFactory,
+    RecommendationFactory,
+    TopicFactory,
+)
 from topics.models import Phase
 
 ROLES = ["anonymous", "unverified", "participant", "author", "other participant", "blocked", "moderator", "organiser"]
@@ -37,10 +44,17 @@ TABLE = {
     "feedback.propose": ("topic", EVERYONE_WHO_CONTRIBUTES, WHILE_OPEN),
     "feedback.hide_comment": ("comment", {"moderator"}, ALWAYS),
     "feedback.decide_proposal": ("proposal", {"moderator"}, ALWAYS),
+    "feedback.feature_comment": ("comment", {"moderator"}, ALWAYS),
+    "feedback.respond_officially": ("recommendation", {"moderator"}, ALWAYS),
+    "feedback.schedule_topic": ("topic", {"moderator"}, ALWAYS),
+    "feedback.correct_text": ("topic", {"moderator"}, ALWAYS),
+    "feedback.moderate": ("comment", {"moderator"}, ALWAYS),
     "feedback.view_briefing": (None, {"moderator", "organiser"}, ALWAYS),
     "participants.contribute": (None, EVERYONE_WHO_CONTRIBUTES, ALWAYS),
     "participants.moderate": (None, {"moderator"}, ALWAYS),
     "participants.organise": (None, {"organiser"}, ALWAYS),
+    # An event open to participants, before its answer date (its own states: tests/invitations/test_rules.py).
+    "invitations.register": ("event", EVERYONE_WHO_CONTRIBUTES, ALWAYS),
 }
 
 # The reasons a person is refused, in the order refusal_message checks them.
@@ -56,8 +70,11 @@ NOT_YOURS = {
 }
 
 
+STAFF_ONLY = {perm for perm, (_target, roles, _phases) in TABLE.items() if roles == {"moderator"}}
+
+
 def expected_refusal(perm, role, phase):
-    if perm in ("feedback.hide_comment", "feedback.decide_proposal"):
+    if perm in STAFF_ONLY:
         return "Only moderators can do this."
     by_role = {"anonymous": NOT_LOGGED_IN, "blocked": BLOCKED, "unverified": UNVERIFIED}
     if role in by_role:
@@ -111,9 +128,10 @@ def test_permission(perm, role, phase):
     user = _user(role, author)
     target, roles, phases = TABLE[perm]
     proposal = Proposal.objects.create(topic=topic, author=author, text="Meer bomen in de wijk.")
-    obj = {"topic": topic, "recommendation": recommendation, "comment": comment, "proposal": proposal, None: None}[
-        target
-    ]
+    objects = {"topic": topic, "recommendation": recommendation, "comment": comment, "proposal": proposal, None: None}
+    if target == "event":
+        objects["event"] = EventFactory(open_to_participants=True)
+    obj = objects[target]
 
     allowed = role in roles and phase in phases
     assert user.has_perm(perm, obj) is allowed
@@ -125,5 +143,5 @@ def test_permission(perm, role, phase):
             assert message is None
         else:
             assert message.startswith(expected_refusal(perm, role, phase))
-            if role == "blocked" and perm not in ("feedback.hide_comment", "feedback.decide_proposal"):
+            if role == "blocked" and perm not in STAFF_ONLY:
                 assert message.endswith("Reason: Scheldwoorden")

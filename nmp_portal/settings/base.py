@@ -31,6 +31,8 @@ SITE_URL = env.str(
     default=f"http://{env.str('NMP_HOST', default='127.0.0.1')}:{env.str('NMP_PORT', default='8000')}",
 ).rstrip("/")
 CONTACT_EMAIL = env.str("NMP_CONTACT_EMAIL", default="postbusnationaalmilieuprogramma@minienw.nl")
+# A comment hidden by a moderator keeps its text this many days (evidence for an objection), then it is erased.
+MODERATION_HIDDEN_RETENTION_DAYS = env.int("MODERATION_HIDDEN_RETENTION_DAYS", default=180)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,12 +54,14 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "post_office",
     "django_celery_beat",
+    "import_export",
     "csp",  # django-csp: the Content-Security-Policy header and its system checks
     # Our apps
     "nmp_portal",
     "participants",
     "topics",
     "feedback",
+    "invitations",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nmp_portal.context_processors.site",
+                "invitations.context_processors.announcement",
             ],
         },
     },
@@ -268,6 +273,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.results.tasks.remove_old_workbooks",
         "schedule": timedelta(hours=1),
     },
+    # Invitations: queue again what a down broker left, record deliveries (invitations/services.py).
+    "invitations-pickup": {"task": "invitations.tasks.pickup_queued_invitations", "schedule": timedelta(minutes=1)},
+    "invitations-reminders": {"task": "invitations.tasks.send_reminders", "schedule": timedelta(hours=1)},
+    "invitations-practical": {"task": "invitations.tasks.send_practical_information", "schedule": timedelta(hours=1)},
+    "invitations-expire": {"task": "invitations.tasks.expire_invitations", "schedule": timedelta(hours=1)},
+    # New reports and proposals to the moderators: one mail an hour at most, only when there is something new.
+    "moderation-digest": {"task": "feedback.moderation_tasks.send_moderation_digest", "schedule": timedelta(hours=1)},
+    # The text of comments hidden longer ago than MODERATION_HIDDEN_RETENTION_DAYS is erased.
+    "erase-hidden-comments": {"task": "feedback.tasks.erase_expired_hidden_comments", "schedule": timedelta(days=1)},
     "cleanup-mail": {"task": "nmp_portal.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
 }
 
@@ -354,3 +368,11 @@ BRIEFING_WORKBOOK_RETENTION = timedelta(hours=env.int("BRIEFING_WORKBOOK_RETENTI
 
 # Files the site writes (briefing workbooks). Not served publicly: downloads go through a view.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+
+# --- Invitations (invitations/; see docs/invitations.md) ------------------------------------
+# The one reminder goes to invitees without an answer this long before the deadline.
+INVITATIONS_REMINDER_BEFORE_DEADLINE = timedelta(days=env.int("INVITATIONS_REMINDER_DAYS", default=3))
+# The practical-information mail goes to everyone with a place this long before the event.
+INVITATIONS_PRACTICAL_BEFORE_EVENT = timedelta(days=env.int("INVITATIONS_PRACTICAL_DAYS", default=2))
+# Opening personal links: at most this many per minute per IP address (tampered links look alike).
+INVITATIONS_LINK_RATE = env.int("INVITATIONS_LINK_RATE", default=30)

@@ -116,9 +116,14 @@ def test_every_model_referring_to_the_user_is_exported_or_is_account_machinery()
         "feedback.report",
         "feedback.proposal",
         "topics.recommendation",
+        "topics.textrevision",
+        "feedback.auditentry",
+        "feedback.officialresponse",
+        "feedback.decisionmail",
         "account.emailaddress",
         "mfa.authenticator",
         "usersessions.usersession",
+        "invitations.invitation",
     }
     referring = set()
     for model in apps.get_models(include_auto_created=True):

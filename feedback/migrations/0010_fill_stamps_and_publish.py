@@ -56,8 +56,8 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0006_stamp_sector_and_published_cells"),
-        ("participants", "0005_sector_confirmed_and_changes"),
+        ("feedback", "0009_stamp_sector_and_published_cells"),
+        ("participants", "0006_sector_confirmed_and_changes"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0007_fill_stamps_and_publish'),
+        ('feedback', '0010_fill_stamps_and_publish'),
         ('post_office', '0014_alter_email_recipient_delivery_status_and_more'),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participants', '0004_roles_sync'),
+        ('participants', '0005_user_notify_moderation_digest'),
     ]
 
     operations = [

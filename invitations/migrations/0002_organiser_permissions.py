@@ -1,4 +1,4 @@
-"""Moderators and organisers see the log of sector changes (participants.roles)."""
+"""Give the organiser role its rights on events and invitations (participants.roles defines them)."""
 
 from django.db import migrations
 
@@ -10,6 +10,5 @@ def sync(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("participants", "0005_sector_confirmed_and_changes"), ("feedback", "0007_fill_stamps_and_publish")]
-
+    dependencies = [("invitations", "0001_initial"), ("participants", "0004_roles_sync")]
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
