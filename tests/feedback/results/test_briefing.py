@@ -312,7 +312,7 @@ def test_official_response_in_the_briefing_page_and_workbook(client, data, djang
 
     moderator = ModeratorFactory()
     moderation.official_response_set(target=data["first"], moderator=moderator, text="=We nemen dit mee.")
-    client.force_login(moderator)
+    staff_mfa_login(client, moderator)
     page = client.get(f"/resultaten/briefing/{data['topic'].slug}/").content.decode()
     assert "Reactie van het programmateam" in page and "=We nemen dit mee." in page
     workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks)
