@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from feedback.models import Choice, Comment, Priority, Proposal, Stance, Vote
+from feedback.models import Choice, Comment, HideReason, Priority, Proposal, PublishedPosition, Stance, Vote
+from feedback.results.publication import publish_all
 from participants.models import DisplayMode, ParticipatesAs, User
 from participants.sectors import Sector
 from topics.models import Recommendation, Source, Topic
@@ -149,6 +150,11 @@ def _clear_demo_data():
     users.delete()
 
 
+def _stamp(user):
+    """Who the participant spoke for when casting, stored on each vote and priority (see results.publication)."""
+    return {"sector": user.sector, "participates_as": user.participates_as, "sector_confirmed": False}
+
+
 class Generator:
     def __init__(self, *, seed, size, now=None, log=print):
         self.rng = random.Random(seed)
@@ -168,7 +174,15 @@ class Generator:
         self.log(f"  {name}: {self.counts.get(name, 0)} in {time.monotonic() - started:.1f} s")
 
     def run(self):
-        steps = [self.phases, self.participants, self.proposals, self.votes, self.priorities, self.comments]
+        steps = [
+            self.phases,
+            self.participants,
+            self.proposals,
+            self.votes,
+            self.priorities,
+            self.comments,
+            self.publish,
+        ]
         with transaction.atomic():
             for step in steps:
                 started = time.monotonic()
@@ -319,7 +333,14 @@ class Generator:
                 choice = rng.choices(choices, opinion[rec.pk][user.sector])[0]
                 when = self._when(user.date_joined)
                 votes.append(
-                    Vote(participant=user, recommendation=rec, choice=choice, created_at=when, updated_at=when)
+                    Vote(
+                        participant=user,
+                        recommendation=rec,
+                        choice=choice,
+                        created_at=when,
+                        updated_at=when,
+                        **_stamp(user),
+                    )
                 )
                 self.voted[user.pk][rec.pk] = choice
         fields = [Vote._meta.get_field("created_at"), Vote._meta.get_field("updated_at")]
@@ -354,12 +375,24 @@ class Generator:
                 for rec in rng.sample(pool, min(len(pool), rng.randint(1, Priority.MAX_PER_TOPIC))):
                     if len(priorities) < target:
                         priorities.append(
-                            Priority(participant=user, recommendation=rec, topic_id=topic_id, created_at=self._when())
+                            Priority(
+                                participant=user,
+                                recommendation=rec,
+                                topic_id=topic_id,
+                                created_at=self._when(),
+                                **_stamp(user),
+                            )
                         )
         with _keep_given_dates(Priority._meta.get_field("created_at")):
             Priority.objects.bulk_create(priorities, batch_size=BATCH)
         self.counts["priorities"] = len(priorities)
         return "priorities"
+
+    def publish(self):
+        """The published figures, as the hourly beat task would leave them: pages show only these."""
+        publish_all()
+        self.counts["published positions"] = PublishedPosition.objects.count()
+        return "publish"
 
     def _text(self, with_link_chance=0.08):
         rng = self.rng
@@ -384,13 +417,14 @@ class Generator:
             recommendation=recommendation,
             parent=parent,
             author=author,
-            text=self._text() if parent is None else rng.choice(REPLIES),
+            # A deleted comment keeps no text, as after comment_delete.
+            text="" if roll < 0.02 else self._text() if parent is None else rng.choice(REPLIES),
             stance=stance,
             created_at=created_at,
             is_deleted=roll < 0.02,
             deleted_at=created_at if roll < 0.02 else None,
             is_hidden=0.02 <= roll < 0.03,
-            hidden_reason="Bevat persoonsgegevens." if 0.02 <= roll < 0.03 else "",
+            hidden_reason_code=HideReason.PERSONAL_DATA if 0.02 <= roll < 0.03 else "",
             hidden_at=created_at if 0.02 <= roll < 0.03 else None,
             is_featured=parent is None and 0.03 <= roll < 0.035,
         )

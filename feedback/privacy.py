@@ -14,9 +14,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from post_office.models import Email
 
-from topics.models import Recommendation
+from topics.models import Recommendation, TextRevision
 
-from .models import Comment, Priority, Proposal, Report, Vote
+from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, Vote
+from .notifications import reply_mails_rerender_without
+from .results.publication import publish
 from .templatetags.feedback_tags import plain_text
 
 
@@ -124,7 +126,35 @@ def export_moderation(user):
             .order_by("id")
             .values_list("id", "status", "decided_at")
         ],
+        "audit_log": [
+            {"action": action, "object": target, "at": _dt(at), "reason": reason}
+            for action, target, at, reason in AuditEntry.objects.filter(actor=user)
+            .order_by("id")
+            .values_list("action", "target_repr", "created_at", "reason")
+        ],
+        "official_responses": [
+            {"id": pk, "text": text, "at": _dt(at)}
+            for pk, text, at in OfficialResponse.objects.filter(author=user)
+            .order_by("id")
+            .values_list("id", "text", "updated_at")
+        ],
+        "text_corrections": [
+            {"id": pk, "reason": reason, "at": _dt(at)}
+            for pk, reason, at in TextRevision.objects.filter(changed_by=user)
+            .order_by("id")
+            .values_list("id", "reason", "changed_at")
+        ],
     }
+
+
+def export_decision_mails(user):
+    """Moderation decisions the participant was mailed about (the mails themselves are in the mail section)."""
+    return [
+        {"action": action, "at": _dt(at)}
+        for action, at in DecisionMail.objects.filter(recipient=user)
+        .order_by("id")
+        .values_list("entry__action", "created_at")
+    ]
 
 
 def export(user):
@@ -136,6 +166,7 @@ def export(user):
         "proposals": export_proposals(user),
         "recommendations_proposed": export_recommendations_proposed(user),
         "moderation": export_moderation(user),
+        "decision_mails": export_decision_mails(user),
     }
 
 
@@ -145,27 +176,30 @@ def erase(user, *, remove_contributions):
     Comments are emptied and marked deleted (replies by others keep their
     place); proposals, votes and priorities are deleted; reports lose their
     explanation. Without it, everything stays and is shown as "Deleted
-    participant". Reply mails to others that quote the participant lose their
-    name, and with ``remove_contributions`` their words.
+    participant". Reply mails to others that quote the participant are
+    rendered again from the comment rows they reference (``ReplyMail``): the
+    name becomes "Deleted participant" and, with ``remove_contributions``, the
+    words leave the mail. No other mail is touched.
     """
-    names = []
-    if user.get_full_name():
-        if user.organisation:
-            names.append(f"{user.get_full_name()} ({user.organisation})")
-        names.append(user.get_full_name())
-    texts = []
     if remove_contributions:
-        own = Comment.objects.filter(author=user, is_deleted=False).exclude(text="")
-        texts = list(own.values_list("text", flat=True))
         Comment.objects.filter(author=user).update(
             text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
         )
         Recommendation.objects.filter(proposed_by=user).update(proposed_by=None)
         Proposal.objects.filter(author=user).delete()
+        affected = set(Vote.objects.filter(participant=user).values_list("recommendation_id", flat=True))
+        affected |= set(Priority.objects.filter(participant=user).values_list("recommendation_id", flat=True))
         Vote.objects.filter(participant=user).delete()
         Priority.objects.filter(participant=user).delete()
         Report.objects.filter(reporter=user).update(explanation="")
-    _scrub_mails_quoting(names=names, texts=texts)
+        # The published figures follow under the same rule as any other change.
+        publish(recommendation_ids=affected)
+    reply_mails_rerender_without(user=user)
+
+
+def mails_quoting_scrub(*, texts):
+    """Replace ``texts`` (comments erased from the database) by "[removed]" in the mails kept by post_office."""
+    _scrub_mails_quoting(names=[], texts=[text for text in texts if text])
 
 
 def _scrub_mails_quoting(*, names, texts):

@@ -2,16 +2,15 @@
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
-from topics import pagecache
-from topics.models import Recommendation
+from topics.models import Recommendation, Source, TextRevision
 
-from .models import Choice, Comment, Priority, Proposal, Vote
-from .results.selectors import can_see_results, results_visibility
+from .models import Comment, Priority, Proposal, Vote
+from .results.selectors import can_see_results, published_totals, results_visibility
 
 # --- Topic and recommendation pages ------------------------------------------------
 
@@ -19,72 +18,33 @@ COMMENTS_PER_PAGE = 20
 ORDERS = ("newest", "oldest")
 
 
-TALLY_FIELDS = ("agree_count", "neutral_count", "disagree_count", "priority_count", "comment_count")
-_TALLY_FIELD = {Choice.AGREE: "agree_count", Choice.NEUTRAL: "neutral_count", Choice.DISAGREE: "disagree_count",
-                "priority": "priority_count", "comment": "comment_count"}  # fmt: skip
-
-
-def tally_scope(topic_id):
-    """The cache scope of a topic's counts; services bump it when a vote, priority or comment changes."""
-    return f"tally:{topic_id}"
-
-
-def _tallies_from_database(topic):
-    """Counts per recommendation of ``topic`` in one query: grouped aggregates, not one subquery per row."""
-    votes = (
-        Vote.objects.filter(recommendation__topic=topic)
-        .values_list("recommendation_id", "choice")
-        .annotate(n=Count("*"))
-        .order_by()
+def _count(queryset):
+    """A correlated COUNT(*) subquery (0 when there are no rows), one per recommendation row."""
+    return Coalesce(
+        Subquery(queryset.order_by().values("recommendation").annotate(n=Count("pk")).values("n")[:1]),
+        0,
     )
-    priorities = (
-        Priority.objects.filter(topic=topic)
-        .annotate(kind=Value("priority", output_field=CharField()))
-        .values_list("recommendation_id", "kind")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    comments = (
-        Comment.objects.filter(topic=topic, recommendation__isnull=False, is_deleted=False, is_hidden=False)
-        .annotate(kind=Value("comment", output_field=CharField()))
-        .values_list("recommendation_id", "kind")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    tallies = {}
-    for recommendation_id, kind, n in votes.union(priorities, comments, all=True):
-        tallies.setdefault(recommendation_id, dict.fromkeys(TALLY_FIELDS, 0))[_TALLY_FIELD[kind]] = n
-    return tallies
-
-
-def recommendation_tallies(*, topic):
-    """{recommendation id: {"agree_count": n, ...}} for ``topic``: from the cache, else one query.
-
-    Cached under the topic's tally generation (``tally_scope``), which the
-    services move on after every vote, priority and comment change, so a
-    count is never older than the last committed change. Reading the votes
-    once per change instead of once per page view keeps the topic page's cost
-    independent of the number of votes.
-    """
-    generation = pagecache.generations(tally_scope(topic.pk))[0]
-    key = f"tallies:{topic.pk}:{generation}"
-    tallies = cache.get(key)
-    if tallies is None:
-        tallies = _tallies_from_database(topic)
-        cache.set(key, tallies, pagecache.TALLY_TTL)
-    return tallies
 
 
 def recommendations_with_counts(*, topic, user, pk=None):
-    """Published recommendations of ``topic`` with their compact results: one query plus the tallies.
+    """Published recommendations of ``topic`` with their compact results in one query.
 
-    Each carries agree/neutral/disagree/priority counts and the number of
-    visible comments (``recommendation_tallies``), and the user's own position
-    (``my_choice``) and priority (``my_priority``), looked up in SQL by the
-    one-per-participant unique indexes.
+    Each row carries the number of visible comments and the user's own
+    position (``my_choice``) and priority (``my_priority``), computed in SQL as
+    correlated subqueries, so the cost does not grow with the number of voters
+    or comments. The vote counts come from the published results
+    (``topic_participation``), never from the live votes.
     """
     queryset = (
-        Recommendation.objects.filter(topic=topic, is_published=True).select_related("proposed_by").order_by("position")
+        Recommendation.objects.filter(topic=topic, is_published=True)
+        .select_related("proposed_by", "official_response")
+        .annotate(
+            comment_count=_count(
+                Comment.objects.filter(recommendation=OuterRef("pk"), is_deleted=False, is_hidden=False)
+            ),
+            **text_correction_annotations("recommendation"),
+        )
+        .order_by("position")
     )
     if user is not None and user.is_authenticated:
         queryset = queryset.annotate(
@@ -99,14 +59,21 @@ def recommendations_with_counts(*, topic, user, pk=None):
         )
     if pk is not None:
         queryset = queryset.filter(pk=pk)
-    recommendations = list(queryset)
-    if recommendations:
-        tallies = recommendation_tallies(topic=topic)
-        empty = dict.fromkeys(TALLY_FIELDS, 0)
-        for recommendation in recommendations:
-            for name, value in tallies.get(recommendation.pk, empty).items():
-                setattr(recommendation, name, value)
-    return recommendations
+    return queryset
+
+
+def text_correction_annotations(field):
+    """Annotations for an item's moderator corrections, in the item's own query (no extra query).
+
+    ``corrected_at``: when the text was last corrected (None when never);
+    ``original_text``: the text before the first correction; ``correction_reason``: the last reason.
+    """
+    revisions = TextRevision.objects.filter(**{field: OuterRef("pk")})
+    return {
+        "corrected_at": Subquery(revisions.order_by("-changed_at", "-pk").values("changed_at")[:1]),
+        "original_text": Subquery(revisions.order_by("changed_at", "pk").values("old_text")[:1]),
+        "correction_reason": Subquery(revisions.order_by("-changed_at", "-pk").values("reason")[:1]),
+    }
 
 
 def comment_threads(*, topic, recommendation=None, order="newest"):
@@ -126,12 +93,12 @@ def comment_threads(*, topic, recommendation=None, order="newest"):
     return (
         Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
         .filter(Q(is_deleted=False) | Q(pk__in=with_visible_replies))
-        .select_related("author", "topic")
+        .select_related("author", "topic", "official_response")
         .prefetch_related(
             Prefetch(
                 "replies",
                 queryset=Comment.objects.filter(is_deleted=False)
-                .select_related("author", "topic")
+                .select_related("author", "topic", "official_response")
                 .order_by("created_at", "pk"),
             )
         )
@@ -154,6 +121,16 @@ class TopicPage:
     max_priorities = Priority.MAX_PER_TOPIC
 
     @property
+    def workshop_recommendations(self):
+        """The workshop's own list ("We recommend…"): never a participant's proposal."""
+        return [r for r in self.recommendations if r.source == Source.WORKSHOP]
+
+    @property
+    def proposed_recommendations(self):
+        """Approved proposals, shown apart under "Proposed by participants"."""
+        return [r for r in self.recommendations if r.source == Source.PARTICIPANT]
+
+    @property
     def priorities_left(self):
         return max(0, Priority.MAX_PER_TOPIC - self.priorities_used)
 
@@ -169,16 +146,23 @@ class TopicPage:
 def topic_participation(*, topic, user, pk=None):
     """Everything the topic page shows about participation, in a fixed number of queries.
 
-    One query for the recommendations with the user's own input, one for the
-    counts when they are not cached, at most one for the results visibility.
-    The templates ask each permission on its object (``{% has_perm %}``); the
-    account part costs one query, once.
+    One query for the recommendations with counts and the user's own input,
+    at most one for the results visibility. The templates ask each permission
+    on its object (``{% has_perm %}``); the account part costs one query, once.
     """
-    recommendations = recommendations_with_counts(topic=topic, user=user, pk=pk)
+    recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
     visibility = results_visibility(user=user, topics=[topic])[topic.pk]
+    # The compact counts are the published totals (results.publication): live
+    # counts would show each new vote at once, which the results never do.
+    totals = published_totals(topic=topic) if visibility else {}
     for recommendation in recommendations:
         recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
+        counts = totals.get(recommendation.pk, {})
+        recommendation.agree_count = counts.get("agree", 0)
+        recommendation.neutral_count = counts.get("neutral", 0)
+        recommendation.disagree_count = counts.get("disagree", 0)
+        recommendation.priority_count = counts.get("priority", 0)
     if pk is None:
         used = sum(1 for r in recommendations if r.my_priority)
     else:

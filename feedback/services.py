@@ -1,5 +1,7 @@
 """Writes of participants' input: votes, priorities, comments, reports, proposals.
 
+Moderators' decisions on them are in ``feedback.moderation``.
+
 Every function asks its permission (who and when: role and the topic's phase,
 see ``feedback.rules``) and checks what (allowed values, lengths) itself, so
 views, the admin, commands and tasks can all call it and a rule lives in one place.
@@ -11,20 +13,28 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from topics import pagecache
-from topics.models import Recommendation, Source, Topic
+from topics.models import Topic
 
-from . import notifications, tasks
+from . import notifications, privacy, tasks
 from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, Vote
+from .results.publication import publish
 from .rules import refusal_message
-from .selectors import tally_scope
 from .text import check_length, clean_text
 
 DUPLICATE_WINDOW = timedelta(seconds=30)
+
+
+def _stamp(participant):
+    """Who ``participant`` speaks for right now: stored on each vote and priority as it is cast."""
+    return {
+        "sector": participant.sector,
+        "participates_as": participant.participates_as,
+        "sector_confirmed": participant.sector_confirmed,
+    }
 
 
 def refuse_unless(user, perm, obj=None):
@@ -32,6 +42,12 @@ def refuse_unless(user, perm, obj=None):
     message = refusal_message(user, perm, obj)
     if message:
         raise PermissionDenied(message)
+
+
+def discussion_changed(topic_id, slug=None):
+    """Cached anonymous pages of the topic (its discussions, comment counts) are stale after this transaction."""
+    slug = slug or Topic.objects.values_list("slug", flat=True).get(pk=topic_id)
+    pagecache.bump(pagecache.topic_scope(slug))
 
 
 def _ensure_published(recommendation):
@@ -55,22 +71,15 @@ def _check_stance(stance):
         raise ValidationError({"stance": _("Choose agree, neutral or disagree, or leave it empty.")})
 
 
-def _counts_changed(topic_id):
-    """The topic's cached counts (votes, priorities, comments) are stale after this transaction."""
-    pagecache.bump(tally_scope(topic_id))
-
-
-def _discussion_changed(topic_id, slug=None):
-    """Cached pages of the topic (its discussions, comment counts) are stale after this transaction."""
-    slug = slug or Topic.objects.values_list("slug", flat=True).get(pk=topic_id)
-    pagecache.bump(pagecache.topic_scope(slug), tally_scope(topic_id))
-
-
 # --- Votes and priorities -----------------------------------------------------------
 
 
 def vote_cast(*, participant, recommendation, choice) -> Vote:
     """Set ``participant``'s position on ``recommendation`` (new or changed).
+
+    The vote records the participant's sector, "organisation or personally"
+    and whether the sector is confirmed, as they are now; the results count it
+    there until the participant votes again (see ``results.publication``).
 
     Guarantees: one row per participant and recommendation, also under
     concurrent requests (the unique constraint decides; the losing request
@@ -82,6 +91,7 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     _ensure_published(recommendation)
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Choose Agree, Neutral or Disagree.")})
+    stamp = _stamp(participant)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -91,22 +101,25 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
                     .first()
                 )
                 if vote is None:
-                    vote = Vote(participant=participant, recommendation=recommendation, choice=choice)
+                    vote = Vote(participant=participant, recommendation=recommendation, choice=choice, **stamp)
                     vote.full_clean(validate_constraints=False)  # the database is the guard, see below
                     vote.save()
-                    _counts_changed(recommendation.topic_id)
-                elif vote.choice != choice:
+                elif vote.choice != choice or any(getattr(vote, k) != v for k, v in stamp.items()):
+                    # Voting again re-stamps the sector: a participant who changed
+                    # sector moves this vote only by casting it again.
                     vote.choice = choice
+                    for field, value in stamp.items():
+                        setattr(vote, field, value)
                     vote.full_clean(validate_constraints=False)
-                    vote.save(update_fields=["choice", "updated_at"])
-                    _counts_changed(recommendation.topic_id)
-                return vote
+                    vote.save(update_fields=["choice", *stamp, "updated_at"])
+                break
         except IntegrityError:
             # Another request stored this participant's vote between our read and
             # insert; go round again and update that row.
             if attempt == 2:
                 raise
-    raise AssertionError("unreachable")
+    publish(recommendation_ids=[recommendation.pk])
+    return vote
 
 
 def vote_withdraw(*, participant, recommendation) -> bool:
@@ -115,9 +128,24 @@ def vote_withdraw(*, participant, recommendation) -> bool:
     _ensure_published(recommendation)
     with transaction.atomic():
         deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
-        if deleted:
-            _counts_changed(recommendation.topic_id)
+    publish(recommendation_ids=[recommendation.pk])
     return bool(deleted)
+
+
+def votes_confirm_sector(user) -> None:
+    """Count ``user``'s votes and priorities cast with their current sector as confirmed.
+
+    Called when the organisers confirm that sector (``participants.services.sector_confirm``).
+    Votes cast with another sector stay unconfirmed. The published figures follow
+    under the usual rule (``results.publication``).
+    """
+    own = {"participant": user, "sector": user.sector, "sector_confirmed": False}
+    affected = set(Vote.objects.filter(**own).values_list("recommendation_id", flat=True))
+    affected |= set(Priority.objects.filter(**own).values_list("recommendation_id", flat=True))
+    Vote.objects.filter(**own).update(sector_confirmed=True)
+    Priority.objects.filter(**own).update(sector_confirmed=True)
+    if affected:
+        publish(recommendation_ids=affected)
 
 
 def priority_add(*, participant, recommendation) -> Priority:
@@ -147,11 +175,13 @@ def priority_add(*, participant, recommendation) -> Priority:
                         )
                         % {"max": Priority.MAX_PER_TOPIC}
                     )
-                priority = Priority(participant=participant, recommendation=recommendation, topic=topic)
+                priority = Priority(
+                    participant=participant, recommendation=recommendation, topic=topic, **_stamp(participant)
+                )
                 priority.full_clean(validate_constraints=False)
                 priority.save()
-                _counts_changed(topic.pk)
-                return priority
+            publish(recommendation_ids=[recommendation.pk])
+            return priority
         except IntegrityError:
             if attempt == 1:
                 raise
@@ -164,8 +194,7 @@ def priority_remove(*, participant, recommendation) -> bool:
     _ensure_published(recommendation)
     with transaction.atomic():
         deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
-        if deleted:
-            _counts_changed(recommendation.topic_id)
+    publish(recommendation_ids=[recommendation.pk])
     return bool(deleted)
 
 
@@ -229,9 +258,9 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
             if repeat:
                 return repeat
             raise
+        discussion_changed(topic.pk, topic.slug)
         if parent is not None and parent.author_id != author.pk:
             _queue_reply_mail(parent)
-        _discussion_changed(topic.pk, topic.slug)
     return comment
 
 
@@ -280,67 +309,37 @@ def comment_update(*, comment, author, text, stance="") -> Comment:
             comment.edited_at = timezone.now()
             comment.full_clean(validate_constraints=False)
             comment.save(update_fields=["text", "stance", "edited_at"])
-            _discussion_changed(comment.topic_id, comment.topic.slug)
+            discussion_changed(comment.topic_id, comment.topic.slug)
     return comment
 
 
 def comment_delete(*, comment, author) -> Comment:
     """Delete one's own comment while the topic is open.
 
-    The row stays (marked deleted, never shown) so replies keep their context
-    under a placeholder. Deleting twice is harmless.
+    The text is erased from the database at once (not kept for moderators, nor
+    in the author's export, nor in queued or sent mails that quote it); the row stays, marked deleted, so replies keep
+    their context under a placeholder. Deleting twice is harmless.
     """
     refuse_unless(author, "feedback.delete_own_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
         if not comment.is_deleted:
+            privacy.mails_quoting_scrub(texts=[comment.text])
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
-            comment.save(update_fields=["is_deleted", "deleted_at"])
-            _discussion_changed(comment.topic_id, comment.topic.slug)
+            comment.text = ""
+            comment.stance = ""
+            comment.is_featured = False
+            comment.save(update_fields=["is_deleted", "deleted_at", "text", "stance", "is_featured"])
+            discussion_changed(comment.topic_id, comment.topic.slug)
     return comment
 
 
-def comment_hide(*, comment, moderator, reason) -> Comment:
-    """Hide a comment for everyone (moderators only, in any phase).
+def report_create(*, comment, reporter, reason, explanation="", notify_outcome=True) -> Report:
+    """Report someone else's visible comment to the moderators, once per reporter.
 
-    The public sees a placeholder with ``reason``; replies stay. Open reports
-    on the comment are marked resolved by the moderator.
+    With ``notify_outcome`` the reporter is mailed the moderators' decision.
     """
-    refuse_unless(moderator, "feedback.hide_comment", comment)
-    reason = clean_text(reason)
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason. It is shown instead of the comment.")})
-    with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        now = timezone.now()
-        comment.is_hidden = True
-        comment.hidden_reason = reason
-        comment.hidden_by = moderator
-        comment.hidden_at = now
-        comment.full_clean(validate_constraints=False)
-        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
-        Report.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=now, resolved_by=moderator)
-        _discussion_changed(comment.topic_id)
-    return comment
-
-
-def comment_unhide(*, comment, moderator) -> Comment:
-    """Show a hidden comment again (moderators only)."""
-    refuse_unless(moderator, "feedback.hide_comment", comment)
-    with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        comment.is_hidden = False
-        comment.hidden_reason = ""
-        comment.hidden_by = None
-        comment.hidden_at = None
-        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
-        _discussion_changed(comment.topic_id)
-    return comment
-
-
-def report_create(*, comment, reporter, reason, explanation="") -> Report:
-    """Report someone else's visible comment to the moderators, once per reporter."""
     refuse_unless(reporter, "feedback.report_comment", comment)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
@@ -358,7 +357,13 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
             raise ValidationError(_("This comment is no longer shown."))
         if Report.objects.filter(comment=comment, reporter=reporter).exists():
             raise already
-        report = Report(comment=comment, reporter=reporter, reason=reason, explanation=explanation)
+        report = Report(
+            comment=comment,
+            reporter=reporter,
+            reason=reason,
+            explanation=explanation,
+            notify_outcome=bool(notify_outcome),
+        )
         report.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
@@ -402,61 +407,6 @@ def proposal_submit(*, author, topic, text, explanation=""):
         if existing:
             return existing
         proposal = Proposal(author=author, topic=topic, text=text, explanation=explanation)
-        proposal.full_clean()
-        proposal.save()
-        return proposal
-
-
-def proposal_approve(*, proposal, moderator):
-    """Publish a pending proposal as a recommendation at the end of its topic's list.
-
-    Guarantees: moderators only; the recommendation gets source "participant",
-    proposed_by the author and the next free position (the topic row is locked
-    so two approvals cannot take the same place); approving twice publishes once.
-    """
-    refuse_unless(moderator, "feedback.decide_proposal", proposal)
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status == Proposal.Status.APPROVED and proposal.recommendation_id:
-            return proposal
-        if proposal.status != Proposal.Status.PENDING:
-            raise ValidationError(_("Only a proposal that waits for review can be approved."))
-        topic = Topic.objects.select_for_update().get(pk=proposal.topic_id)
-        position = (Recommendation.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
-        recommendation = Recommendation(
-            topic=topic,
-            position=position,
-            text=proposal.text,
-            source=Source.PARTICIPANT,
-            is_published=True,
-            proposed_by_id=proposal.author_id,
-        )
-        recommendation.full_clean()
-        recommendation.save()
-        proposal.status = Proposal.Status.APPROVED
-        proposal.recommendation = recommendation
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save()
-        _discussion_changed(topic.pk, topic.slug)
-        return proposal
-
-
-def proposal_reject(*, proposal, moderator, note=""):
-    """Decline a pending proposal; the note is shown to the proposer. Moderators only."""
-
-    refuse_unless(moderator, "feedback.decide_proposal", proposal)
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status == Proposal.Status.REJECTED:
-            return proposal
-        if proposal.status != Proposal.Status.PENDING:
-            raise ValidationError(_("Only a proposal that waits for review can be declined."))
-        proposal.status = Proposal.Status.REJECTED
-        proposal.moderator_note = clean_text(note)
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
         proposal.full_clean()
         proposal.save()
         return proposal

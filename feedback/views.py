@@ -23,6 +23,7 @@ from topics.models import Recommendation, Topic
 from . import notifications, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm, attach_reply_forms
 from .models import Choice, Comment
+from .ratelimits import contribution_limit
 from .rules import refusal_message
 
 
@@ -45,7 +46,10 @@ def _refused(request, error, status=403):
 
 def _safe_next(request, fallback):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path on this site only: anything else ("0", a view name) would be taken for a URL name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -109,6 +113,7 @@ def _act_on_recommendation(request, pk, act):
 
 
 @require_POST
+@contribution_limit("vote")
 def vote(request, pk):
     choice = request.POST.get("choice", "")
 
@@ -129,6 +134,7 @@ PRIORITY_ACTIONS = {
 
 
 @require_POST
+@contribution_limit("vote")
 def priority(request, pk):
     service, done = PRIORITY_ACTIONS.get(request.POST.get("action", ""), (None, None))
 
@@ -177,6 +183,7 @@ def recommendation_detail(request, slug, pk):
 
 
 @require_POST
+@contribution_limit("comment")
 def comment_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     recommendation = None
@@ -294,6 +301,7 @@ def _live_comment(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.edit_own_comment", _live_comment)
+@contribution_limit("comment")
 def comment_edit(request, comment):
     form = CommentEditForm(request.POST or None, comment=comment)
     changed, status = _submit(
@@ -324,13 +332,18 @@ def comment_delete(request, comment):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.report_comment", _visible_comment)
+@contribution_limit("report")
 def comment_report(request, comment):
     form = ReportForm(request.POST or None)
     report, status = _submit(
         request,
         form,
         lambda data: services.report_create(
-            comment=comment, reporter=request.user, reason=data["reason"], explanation=data["explanation"]
+            comment=comment,
+            reporter=request.user,
+            reason=data["reason"],
+            explanation=data["explanation"],
+            notify_outcome=data["notify_outcome"],
         ),
     )
     if report:
@@ -365,6 +378,7 @@ def topic_detail(request, slug):
 
 
 @require_POST
+@contribution_limit("proposal")
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ProposalForm(request.POST)

@@ -29,7 +29,6 @@ from django.utils.translation import get_language
 from .replica import public_reads
 
 PAGE_TTL = 60
-TALLY_TTL = 300
 CONTENT = "content"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"__csrf_token__"

@@ -17,7 +17,12 @@ def _fingerprint():
     """What a participant would see of the data, independent of database ids."""
     votes = sorted(Vote.objects.values_list("participant__email", "recommendation__topic__number",
                                             "recommendation__position", "choice"))  # fmt: skip
-    comments = sorted(Comment.objects.values_list("author__email", "text", "parent__text", "is_hidden"))
+    comments = sorted(
+        (email, text, parent or "", hidden)
+        for email, text, parent, hidden in Comment.objects.values_list(
+            "author__email", "text", "parent__text", "is_hidden"
+        )
+    )
     return votes, comments
 
 

@@ -2,13 +2,14 @@
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from feedback import services
-from tests.factories import ModeratorFactory, RecommendationFactory
+from feedback import moderation, services
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory
 from topics import pagecache
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -39,14 +40,77 @@ def test_a_comment_through_the_service_shows_on_the_cached_pages_at_once(client,
     assert "Over dit advies" in client.get(rec_url).content.decode()
 
 
-def test_hiding_a_comment_makes_the_cached_page_stale(client, topic, participant):
+def test_hiding_a_comment_removes_it_from_the_cached_topic_and_recommendation_pages(
+    client, topic, recommendation, participant
+):
     moderator = ModeratorFactory()
-    comment = services.comment_create(author=participant, topic=topic, text="Iets wat weg moet")
+    rec_url = f"{topic.get_absolute_url()}adviezen/{recommendation.pk}/"
+    general = services.comment_create(author=participant, topic=topic, text="Iets wat weg moet")
+    on_rec = services.comment_create(
+        author=participant, topic=topic, recommendation=recommendation, text="Ook dit moet weg"
+    )
     assert "Iets wat weg moet" in client.get(topic.get_absolute_url()).content.decode()
-    services.comment_hide(comment=comment, moderator=moderator, reason="Persoonsgegevens")
+    assert "Ook dit moet weg" in client.get(rec_url).content.decode()
+    moderation.comment_hide(comment=general, moderator=moderator, reason_code="personal_data")
+    moderation.comment_hide(comment=on_rec, moderator=moderator, reason_code="spam")
+    topic_page = client.get(topic.get_absolute_url()).content.decode()
+    rec_page = client.get(rec_url).content.decode()
+    assert "Iets wat weg moet" not in topic_page and "Ook dit moet weg" not in rec_page
+    assert "Ook dit moet weg" not in topic_page
+    assert "persoonsgegevens" in topic_page.lower()  # the placeholder with the public reason
+
+
+def test_restoring_and_featuring_show_on_the_cached_page_at_once(client, topic, participant):
+    moderator = ModeratorFactory()
+    comment = services.comment_create(author=participant, topic=topic, text="Terug na bezwaar")
+    moderation.comment_hide(comment=comment, moderator=moderator, reason_code="off_topic")
+    assert "Terug na bezwaar" not in client.get(topic.get_absolute_url()).content.decode()
+    moderation.comment_restore(comment=comment, moderator=moderator)
+    assert "Terug na bezwaar" in client.get(topic.get_absolute_url()).content.decode()
+    moderation.comment_feature(comment=comment, moderator=moderator, featured=True)
+    assert "Uitgelicht" in client.get(topic.get_absolute_url()).content.decode()
+
+
+def test_an_official_response_shows_on_the_cached_pages_at_once(client, topic, recommendation, participant):
+    moderator = ModeratorFactory()
+    rec_url = f"{topic.get_absolute_url()}adviezen/{recommendation.pk}/"
+    comment = services.comment_create(author=participant, topic=topic, text="Wat gebeurt hiermee?")
+    client.get(topic.get_absolute_url())
+    client.get(rec_url)
+    moderation.official_response_set(target=comment, moderator=moderator, text="Het programmateam neemt dit mee.")
+    moderation.official_response_set(target=recommendation, moderator=moderator, text="Dit advies wordt uitgewerkt.")
+    assert "Het programmateam neemt dit mee." in client.get(topic.get_absolute_url()).content.decode()
+    assert "Dit advies wordt uitgewerkt." in client.get(rec_url).content.decode()
+    # A correction of the response replaces it on the cached page too: never the stale text.
+    moderation.official_response_set(target=comment, moderator=moderator, text="Het programmateam neemt dit over.")
     page = client.get(topic.get_absolute_url()).content.decode()
-    assert "Iets wat weg moet" not in page
-    assert "Persoonsgegevens" in page
+    assert "Het programmateam neemt dit over." in page and "neemt dit mee" not in page
+
+
+def test_a_vote_that_publishes_a_step_updates_the_cached_figures(client, settings, topic, recommendation):
+    """Anonymous visitors see figures once the topic has closed; the clock is moved there and back."""
+    settings.RESULTS_MIN_SECTOR_VOTERS = 3
+    topic.closes_at = timezone.now() + timedelta(hours=1)
+    topic.save()
+    after_closing = topic.closes_at + timedelta(minutes=5)
+    for choice in ["agree", "agree", "agree", "disagree", "disagree"]:
+        services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice=choice)
+    with mock.patch("django.utils.timezone.now", return_value=after_closing):
+        before = client.get(topic.get_absolute_url()).content.decode()
+    assert "Eens <strong>3</strong>" in before and "Oneens <strong>0</strong>" in before  # two are not published
+    generation = pagecache.generations(pagecache.CONTENT)
+    services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice="disagree")
+    assert pagecache.generations(pagecache.CONTENT) > generation  # the third disagree vote published a step
+    with mock.patch("django.utils.timezone.now", return_value=after_closing):
+        after = client.get(topic.get_absolute_url()).content.decode()
+    assert "Eens <strong>3</strong>" in after and "Oneens <strong>3</strong>" in after
+
+
+def test_a_vote_without_a_publication_step_leaves_the_cached_pages_alone(settings, topic, recommendation):
+    settings.RESULTS_MIN_SECTOR_VOTERS = 3
+    generation = pagecache.generations(pagecache.CONTENT)
+    services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice="agree")
+    assert pagecache.generations(pagecache.CONTENT) == generation
 
 
 def test_forms_on_a_cached_page_carry_the_visitors_own_csrf_token(topic, recommendation):
