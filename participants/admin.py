@@ -35,6 +35,17 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     actions = ["block_participants", "unblock_participants"]
 
+    def get_fieldsets(self, request, obj=None):
+        """Without the right to change accounts (moderators, organisers) there is no password block: its
+        hash details and reset link are of no use to them."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "password"]})
+            for name, options in fieldsets
+        ]
+
     def has_block_permission(self, request):
         return request.user.has_perm("participants.block_user")
 

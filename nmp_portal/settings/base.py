@@ -25,7 +25,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CONTACT_EMAIL = env.str("NMP_CONTACT_EMAIL", default="postbusnationaalmilieuprogramma@minienw.nl")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nmp_portal.apps.NmpAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
     "post_office",
+    "import_export",
     "django_celery_beat",
     "csp",  # django-csp: the Content-Security-Policy header and its system checks
     # Our apps
