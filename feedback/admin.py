@@ -100,7 +100,10 @@ class CommentStatusFilter(DefaultStatusFilter):
     default = "all"
     filters = {
         "all": (_("All"), None),
-        "reported": (_("With open reports"), Q(pk__in=Report.objects.filter(resolved_at__isnull=True).values("comment"))),
+        "reported": (
+            _("With open reports"),
+            Q(pk__in=Report.objects.filter(resolved_at__isnull=True).values("comment")),
+        ),
         "visible": (_("Visible"), Q(is_hidden=False, is_deleted=False)),
         "hidden": (_("Hidden by a moderator"), Q(is_hidden=True)),
         "deleted": (_("Deleted by the author"), Q(is_deleted=True)),
@@ -399,9 +402,8 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def comment_link(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("admin:feedback_comment_change", args=[obj.comment_id]), excerpt(obj.comment.text)
-        )
+        url = reverse("admin:feedback_comment_change", args=[obj.comment_id])
+        return format_html('<a href="{}">{}</a>', url, excerpt(obj.comment.text))
 
     @admin.display(description=_("topic"), ordering="comment__topic__number")
     def topic_number(self, obj):

@@ -93,6 +93,7 @@ def refusal_message(user, perm, obj=None):
         return _("This topic is closed. You can still read everything, but no longer take part.")
     return str(_NOT_YOURS.get(perm) or _("You may not do this."))
 
+
 # E-mail addresses in the admin's exports: organisers (who invite and contact people) and administrators;
 # moderators work with public names only.
 rules.add_perm("feedback.export_emails", is_organiser)

@@ -38,6 +38,7 @@ TABLE = {
     "feedback.hide_comment": ("comment", {"moderator"}, ALWAYS),
     "feedback.decide_proposal": ("proposal", {"moderator"}, ALWAYS),
     "feedback.view_briefing": (None, {"moderator", "organiser"}, ALWAYS),
+    "feedback.export_emails": (None, {"organiser"}, ALWAYS),
     "participants.contribute": (None, EVERYONE_WHO_CONTRIBUTES, ALWAYS),
     "participants.moderate": (None, {"moderator"}, ALWAYS),
     "participants.organise": (None, {"organiser"}, ALWAYS),
@@ -118,7 +119,7 @@ def test_permission(perm, role, phase):
     allowed = role in roles and phase in phases
     assert user.has_perm(perm, obj) is allowed
 
-    if perm.startswith("feedback.") and perm != "feedback.view_briefing":
+    if perm.startswith("feedback.") and perm not in ("feedback.view_briefing", "feedback.export_emails"):
         with translation.override("en"):
             message = refusal_message(user, perm, obj)
         if allowed:
