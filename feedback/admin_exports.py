@@ -6,12 +6,14 @@ who work with public names). Comments deleted by their author are never exported
 only when asked for, and then marked as hidden with the reason.
 """
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.forms import ExportForm as BaseExportForm
 
-from .models import Comment, Proposal, Vote
+from .models import AuditEntry, Comment, Proposal, Vote
 from .results import neutralise
 
 
@@ -177,3 +179,31 @@ class ProposalResource(PortalResource):
 
     def dehydrate_status(self, proposal):
         return proposal.get_status_display()
+
+
+class AuditEntryResource(PortalResource):
+    created_at = fields.Field(attribute="created_at", column_name=_("when"))
+    actor = fields.Field(column_name=_("moderator"))
+    action = fields.Field(column_name=_("action"))
+    target = fields.Field(attribute="target_repr", column_name=_("object"))
+    topic = fields.Field(attribute="topic__number", column_name=_("topic"))
+    old_state = fields.Field(attribute="old_state", column_name=_("before"))
+    new_state = fields.Field(attribute="new_state", column_name=_("after"))
+    reason = fields.Field(attribute="reason", column_name=_("reason"))
+
+    class Meta:
+        model = AuditEntry
+        export_order = ["id", "created_at", "actor", "action", "target", "topic", "old_state", "new_state", "reason"]
+        fields = export_order
+
+    def dehydrate_actor(self, entry):
+        return entry.actor.get_full_name() or entry.actor.email if entry.actor_id else ""
+
+    def dehydrate_action(self, entry):
+        return entry.get_action_display()
+
+    def dehydrate_old_state(self, entry):
+        return json.dumps(entry.old_state, ensure_ascii=False, sort_keys=True)
+
+    def dehydrate_new_state(self, entry):
+        return json.dumps(entry.new_state, ensure_ascii=False, sort_keys=True)

@@ -5,25 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from topics.models import Recommendation
 
-from .models import Proposal
+from .models import OfficialResponse, Proposal
+from .moderation import HIDE_REASON_CHOICES, REASON_MAX_LENGTH
 
 
 class HideReason(forms.Form):
     """Why a comment is hidden: a short list plus free text (both shown publicly and mailed to the author)."""
 
-    REASONS = [
-        ("off_topic", _("Not about this topic")),
-        ("personal_attack", _("Personal attack")),
-        ("personal_data", _("Contains personal data")),
-        ("spam", _("Spam or advertising")),
-        ("other", _("Other reason")),
-    ]
-
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *REASONS])
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *HIDE_REASON_CHOICES])
     reason_text = forms.CharField(
         label=_("Explanation"),
         required=False,
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Shown with the reason. Required for “Other reason”."),
     )
@@ -34,17 +27,11 @@ class HideReason(forms.Form):
             self.add_error("reason_text", _("Explain the reason. The author and the public see it."))
         return data
 
-    def public_reason(self):
-        """The reason as one text for the services that take a single reason."""
-        label = dict(self.REASONS)[self.cleaned_data["reason_code"]]
-        text = self.cleaned_data["reason_text"].strip()
-        return f"{label}. {text}" if text else str(label)
-
 
 class RejectReason(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The proposer gets this reason by mail. Keep it short and friendly."),
     )
@@ -76,3 +63,43 @@ class DuplicateOf(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["recommendation"].queryset = Recommendation.objects.filter(topic=topic, is_published=True)
         self.fields["recommendation"].label_from_instance = lambda r: f"{r.topic.number}.{r.position} {r.text[:120]}"
+
+
+class OfficialResponseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Response from the programme team"),
+        max_length=OfficialResponse.TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Shown apart from participants' words, and mailed to those who want updates."),
+    )
+
+
+class TextCorrection(forms.Form):
+    text = forms.CharField(label=_("Corrected text"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_(
+            "Only to correct a mistake, such as a typo. The site shows “Text changed on <date>” with the previous "
+            "text. A change of meaning is a new recommendation, not an edit: add it as a new one."
+        ),
+    )
+
+
+class BlockReason(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The participant gets this reason by e-mail, with the contact address."),
+    )
+    hide_comments = forms.BooleanField(label=_("Also hide their comments"), required=False)
+
+
+class UnblockReason(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The participant gets this reason by e-mail."),
+    )

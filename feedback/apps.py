@@ -8,7 +8,7 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         # Celery autodiscovers only tasks.py; the briefing's task (and its permission) live apart.
-        from . import briefing_tasks  # noqa: F401
+        from . import briefing_tasks, moderation_tasks  # noqa: F401
 
         self._register_privacy_section()
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import notifications
+from . import notifications, retention
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
@@ -16,3 +16,9 @@ def send_due_reply_mails():
     """Periodic safety net: send bundles whose hour has passed (covers a lost countdown task)."""
     for thread_id in notifications.reply_mails_due():
         send_reply_mail.delay(thread_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def erase_expired_hidden_comments():
+    """Periodic: erase the text of comments hidden longer than the retention period."""
+    return retention.hidden_comments_erase()

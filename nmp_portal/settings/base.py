@@ -23,6 +23,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SITE_NAME = "NMP Participatie"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CONTACT_EMAIL = env.str("NMP_CONTACT_EMAIL", default="postbusnationaalmilieuprogramma@minienw.nl")
+# A comment hidden by a moderator keeps its text this many days (evidence for an objection), then it is erased.
+MODERATION_HIDDEN_RETENTION_DAYS = env.int("MODERATION_HIDDEN_RETENTION_DAYS", default=180)
 
 INSTALLED_APPS = [
     "nmp_portal.apps.NmpAdminConfig",
@@ -209,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-queued-mail": {"task": "nmp_portal.tasks.deliver_due_mail", "schedule": timedelta(minutes=1)},
     # Reply mails that waited for their hour (feedback: at most one mail per thread per hour).
     "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
+    # New reports and proposals to the moderators: one mail an hour at most, only when there is something new.
+    "moderation-digest": {"task": "feedback.moderation_tasks.send_moderation_digest", "schedule": timedelta(hours=1)},
+    # The text of comments hidden longer ago than MODERATION_HIDDEN_RETENTION_DAYS is erased.
+    "erase-hidden-comments": {"task": "feedback.tasks.erase_expired_hidden_comments", "schedule": timedelta(days=1)},
     "cleanup-mail": {"task": "nmp_portal.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
 }
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback import services
+from feedback import moderation, services
 from feedback.models import Comment, Proposal, Report
 from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
@@ -30,7 +30,7 @@ def test_report_queue_opens_on_open_reports_oldest_first(client, moderator, part
     _report(first, participant)
     _report(second, participant)
     _report(handled, participant)
-    services.comment_hide(comment=handled, moderator=moderator, reason="Spam")
+    moderation.comment_hide(comment=handled, moderator=moderator, reason_code="spam")
 
     page = client.get("/admin/feedback/report/").content.decode()
     assert "Eerste grove reactie" in page and "Tweede grove reactie" in page
@@ -53,9 +53,10 @@ def test_report_queue_query_count_does_not_grow(client, moderator, participant, 
     with CaptureQueriesContext(connection) as small:
         client.get("/admin/feedback/report/")
     fill(10)
-    # Pinned: session, user, permissions (groups), the status filter's count, the topic filter, the page, count.
-    assert len(small.captured_queries) == 9
-    with django_assert_num_queries(9):
+    # Pinned: session, user, model permissions, role permissions (the audit log in the side menu), the topics
+    # of the filter, the page with its comments, topics and authors, and the counts of the paginator.
+    assert len(small.captured_queries) == 10
+    with django_assert_num_queries(10):
         assert client.get("/admin/feedback/report/").status_code == 200
 
 
@@ -140,7 +141,7 @@ def test_report_detail_opens_the_comment_page(client, moderator, participant, ot
 def test_proposal_queue_opens_on_waiting_and_rejects_with_required_reason(client, moderator, participant, topic):
     waiting = services.proposal_submit(author=participant, topic=topic, text="Een voorstel dat wacht")
     decided = services.proposal_submit(author=participant, topic=topic, text="Een voorstel dat al besloten is")
-    services.proposal_approve(proposal=decided, moderator=moderator)
+    moderation.proposal_approve(proposal=decided, moderator=moderator)
     page = client.get("/admin/feedback/proposal/").content.decode()
     assert "Een voorstel dat wacht" in page and "Een voorstel dat al besloten is" not in page
     assert "Een voorstel dat al besloten is" in client.get("/admin/feedback/proposal/?status=all").content.decode()
@@ -186,7 +187,7 @@ def _csv_rows(response):
 def test_comment_export_with_and_without_hidden_comments(client, moderator, participant, other, topic):
     services.comment_create(author=other, topic=topic, text='=HYPERLINK("http://evil")')
     hidden = services.comment_create(author=other, topic=topic, text="Verborgen reactie")
-    services.comment_hide(comment=hidden, moderator=moderator, reason="Spam")
+    moderation.comment_hide(comment=hidden, moderator=moderator, reason_code="spam")
     deleted = services.comment_create(author=participant, topic=topic, text="Verwijderde reactie")
     services.comment_delete(comment=deleted, author=participant)
 
