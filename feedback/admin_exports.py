@@ -14,7 +14,7 @@ from import_export import fields, resources
 from import_export.forms import ExportForm as BaseExportForm
 
 from .models import AuditEntry, Comment, Proposal, Vote
-from .results import neutralise
+from .results.exports import neutralise
 
 
 class ExportForm(BaseExportForm):

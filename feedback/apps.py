@@ -7,8 +7,8 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self):
-        # Celery autodiscovers only tasks.py; the briefing's task (and its permission) live apart.
-        from . import briefing_tasks, moderation_tasks  # noqa: F401
+        # Celery autodiscovers only modules named tasks.py; moderation's tasks live apart to keep imports one-way.
+        from . import moderation_tasks  # noqa: F401
 
         self._register_privacy_section()
 

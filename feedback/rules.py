@@ -24,6 +24,9 @@ from participants.rules import (
 )
 from topics.models import Phase, Topic
 
+# django-rules discovers only this module; the results package's permissions register with it.
+from .results import rules as results_rules  # noqa: F401
+
 
 def topic_of(obj):
     """The topic a Topic, Recommendation, Comment or Proposal belongs to (None for anything else)."""

@@ -7,34 +7,10 @@ from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, P
 from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
-from participants.rules import is_moderator, is_organiser
-from topics.models import Phase, Recommendation
+from topics.models import Recommendation, Source, TextRevision
 
 from .models import Choice, Comment, Priority, Proposal, Vote
-
-ALL = "all"
-
-
-def results_visibility(*, user, topic):
-    """Which recommendations' results ``user`` may see on ``topic``.
-
-    Returns ``ALL`` once the topic has closed, and always for moderators and
-    organisers; otherwise the set of recommendation ids the user has given a
-    position on (results stay hidden until you voted, to avoid herd effects).
-    One query at most.
-    """
-    if topic.phase == Phase.CLOSED or is_moderator(user) or is_organiser(user):
-        return ALL
-    if not (user and user.is_authenticated):
-        return frozenset()
-    return frozenset(
-        Vote.objects.filter(participant=user, recommendation__topic=topic).values_list("recommendation_id", flat=True)
-    )
-
-
-def can_see_results(visibility, recommendation_id):
-    return visibility == ALL or recommendation_id in visibility
-
+from .results.selectors import can_see_results, results_visibility
 
 # --- Topic and recommendation pages ------------------------------------------------
 
@@ -61,7 +37,7 @@ def recommendations_with_counts(*, topic, user, pk=None):
     votes = Vote.objects.filter(recommendation=OuterRef("pk"))
     queryset = (
         Recommendation.objects.filter(topic=topic, is_published=True)
-        .select_related("proposed_by")
+        .select_related("proposed_by", "official_response")
         .annotate(
             agree_count=_count(votes.filter(choice=Choice.AGREE)),
             neutral_count=_count(votes.filter(choice=Choice.NEUTRAL)),
@@ -70,6 +46,7 @@ def recommendations_with_counts(*, topic, user, pk=None):
             comment_count=_count(
                 Comment.objects.filter(recommendation=OuterRef("pk"), is_deleted=False, is_hidden=False)
             ),
+            **text_correction_annotations("recommendation"),
         )
         .order_by("position")
     )
@@ -89,6 +66,20 @@ def recommendations_with_counts(*, topic, user, pk=None):
     return queryset
 
 
+def text_correction_annotations(field):
+    """Annotations for an item's moderator corrections, in the item's own query (no extra query).
+
+    ``corrected_at``: when the text was last corrected (None when never);
+    ``original_text``: the text before the first correction; ``correction_reason``: the last reason.
+    """
+    revisions = TextRevision.objects.filter(**{field: OuterRef("pk")})
+    return {
+        "corrected_at": Subquery(revisions.order_by("-changed_at", "-pk").values("changed_at")[:1]),
+        "original_text": Subquery(revisions.order_by("changed_at", "pk").values("old_text")[:1]),
+        "correction_reason": Subquery(revisions.order_by("-changed_at", "-pk").values("reason")[:1]),
+    }
+
+
 def comment_threads(*, topic, recommendation=None, order="newest"):
     """Top-level comments of one discussion with their replies: featured first, then by date.
 
@@ -102,12 +93,12 @@ def comment_threads(*, topic, recommendation=None, order="newest"):
     return (
         Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
         .filter(Q(is_deleted=False) | Exists(visible_replies))
-        .select_related("author", "topic")
+        .select_related("author", "topic", "official_response")
         .prefetch_related(
             Prefetch(
                 "replies",
                 queryset=Comment.objects.filter(is_deleted=False)
-                .select_related("author", "topic")
+                .select_related("author", "topic", "official_response")
                 .order_by("created_at", "pk"),
             )
         )
@@ -126,6 +117,16 @@ class TopicPage:
     recommendations: list
     visibility: object
     priorities_used: int
+
+    @property
+    def workshop_recommendations(self):
+        """The workshop's own list ("We recommend…"): never a participant's proposal."""
+        return [r for r in self.recommendations if r.source == Source.WORKSHOP]
+
+    @property
+    def proposed_recommendations(self):
+        """Approved proposals, shown apart under "Proposed by participants"."""
+        return [r for r in self.recommendations if r.source == Source.PARTICIPANT]
 
     @property
     def priorities_left(self):
@@ -148,7 +149,7 @@ def topic_participation(*, topic, user, pk=None):
     on its object (``{% has_perm %}``); the account part costs one query, once.
     """
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
-    visibility = results_visibility(user=user, topic=topic)
+    visibility = results_visibility(user=user, topics=[topic])[topic.pk]
     for recommendation in recommendations:
         recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)

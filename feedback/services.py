@@ -281,8 +281,11 @@ def comment_delete(*, comment, author) -> Comment:
     return comment
 
 
-def report_create(*, comment, reporter, reason, explanation="") -> Report:
-    """Report someone else's visible comment to the moderators, once per reporter."""
+def report_create(*, comment, reporter, reason, explanation="", notify_outcome=True) -> Report:
+    """Report someone else's visible comment to the moderators, once per reporter.
+
+    With ``notify_outcome`` the reporter is mailed the moderators' decision.
+    """
     refuse_unless(reporter, "feedback.report_comment", comment)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
@@ -300,7 +303,13 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
             raise ValidationError(_("This comment is no longer shown."))
         if Report.objects.filter(comment=comment, reporter=reporter).exists():
             raise already
-        report = Report(comment=comment, reporter=reporter, reason=reason, explanation=explanation)
+        report = Report(
+            comment=comment,
+            reporter=reporter,
+            reason=reason,
+            explanation=explanation,
+            notify_outcome=bool(notify_outcome),
+        )
         report.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from feedback import topic_urls as feedback_topic_urls
-from feedback.results_urls import api_urlpatterns as results_api_urls
+from feedback.results.urls import api_urlpatterns as results_api_urls
 from topics import urls as topics_urls
 
 from . import views
@@ -32,7 +32,7 @@ urlpatterns += i18n_patterns(
     # feedback renders (a namespace included twice would only reverse in the first).
     path("", include(([*topics_urls.urlpatterns, *feedback_topic_urls.urlpatterns], topics_urls.app_name))),
     path("", include("feedback.urls")),
-    path("", include("feedback.results_urls")),
+    path("", include("feedback.results.urls")),
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),

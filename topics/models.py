@@ -20,13 +20,35 @@ class Phase(models.TextChoices):
     OPEN = "open", _("open")
     CLOSED = "closed", _("closed")
 
+    # Templates cannot name the enum; they ask the phase itself (``phase.is_open``).
+    @property
+    def is_upcoming(self):
+        return self == Phase.UPCOMING
+
+    @property
+    def is_open(self):
+        return self == Phase.OPEN
+
+    @property
+    def is_closed(self):
+        return self == Phase.CLOSED
+
 
 class TopicQuerySet(models.QuerySet):
     def with_counts(self):
-        """Annotate the number of considerations and recommendations in one query."""
+        """Annotate the number of considerations, the workshop's recommendations and approved proposals (one query).
+
+        ``recommendation_count`` is the workshop's own; participants' proposals are ``proposed_count``.
+        """
+        published = Q(recommendations__is_published=True)
         return self.annotate(
             consideration_count=Count("considerations", distinct=True),
-            recommendation_count=Count("recommendations", filter=Q(recommendations__is_published=True), distinct=True),
+            recommendation_count=Count(
+                "recommendations", filter=published & Q(recommendations__source=Source.WORKSHOP), distinct=True
+            ),
+            proposed_count=Count(
+                "recommendations", filter=published & Q(recommendations__source=Source.PARTICIPANT), distinct=True
+            ),
         )
 
     def open(self, *, at=None):

@@ -270,7 +270,7 @@ LOGGING = {
     "loggers": {"post_office": {"level": "WARNING"}},
 }
 
-# --- Results per sector (feedback/results.py; see docs/results.md) ---------------------
+# --- Results per sector (feedback/results/; see docs/results.md) ---------------------
 # A sector's figures are shown only from this many voters on a recommendation
 # ("te weinig stemmen" below it), to keep shares meaningful and individuals unrecognisable.
 RESULTS_MIN_SECTOR_VOTERS = env.int("RESULTS_MIN_SECTOR_VOTERS", default=3)

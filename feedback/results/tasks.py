@@ -1,4 +1,4 @@
-"""Background work of the briefing (imported from FeedbackConfig.ready, since Celery only autodiscovers tasks.py)."""
+"""Background work of the briefing (found by Celery's autodiscovery, see ``nmp_portal/celery.py``)."""
 
 import logging
 

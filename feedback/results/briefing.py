@@ -1,31 +1,23 @@
 """The briefing for the autumn session: one printable page per topic and one XLSX workbook.
 
 For moderators and organisers only (permission ``feedback.view_briefing``).
-Every figure comes from ``feedback.results``; this module only arranges it.
-The workbook is written by a Celery task (``briefing_tasks``) that reports its
-progress in the cache under a job id, so a large workbook does not hold up a
-request.
+Every figure comes from ``selectors``, every column from ``exports``; this
+module only arranges them. The workbook is written by a Celery task
+(``tasks.build_briefing_workbook``) that reports its progress in the cache under
+a job id, so a large workbook does not hold up a request.
 """
 
 import os
-from datetime import datetime
 from pathlib import Path
 
-import rules
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
-from participants.rules import is_moderator, is_organiser
-
-from . import results
-from .models import Comment, Proposal, Stance
-
-PERMISSION = "feedback.view_briefing"
-rules.add_perm(PERMISSION, is_moderator | is_organiser)
+from ..models import Comment, Proposal, Stance
+from . import exports, selectors
 
 JOB_TIMEOUT = 60 * 60 * 24  # a finished job (and its download) is kept for a day
 
@@ -73,7 +65,7 @@ def supported_comments(*, topic, limit=None):
 
 def topic_briefing(*, topic, sort=None):
     """Everything the printable briefing page of one topic shows (fixed number of queries)."""
-    data = results.topic_results(topic=topic, visibility=results.ALL, sort=sort)
+    data = selectors.topic_results(topic=topic, visibility=selectors.ALL, sort=sort)
     comments = supported_comments(topic=topic)
     rows = []
     for result in data.recommendations:
@@ -98,7 +90,7 @@ def topic_briefing(*, topic, sort=None):
         "results": data,
         "rows": rows,
         "proposals": proposals,
-        "thresholds": results.thresholds(),
+        "thresholds": selectors.thresholds(),
         "generated_at": timezone.now(),
     }
 
@@ -156,44 +148,13 @@ def _local(dt):
     return timezone.localtime(dt).replace(tzinfo=None) if dt else None
 
 
-def _cell(value):
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        return results.neutralise(value)
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return results.neutralise(str(value))
-
-
 def _append(sheet, values, bold=False):
     from openpyxl.styles import Font
 
-    sheet.append([_cell(v) for v in values])
+    sheet.append([exports.workbook_cell(v) for v in values])
     if bold:
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
-
-
-def _yes_no(value):
-    return _("Yes") if value else _("No")
-
-
-RANKING_HEADER_KEYS = [
-    gettext_noop("Rank"),
-    gettext_noop("Recommendation number"),
-    gettext_noop("Recommendation"),
-    gettext_noop("Source"),
-    gettext_noop("Voters"),
-    gettext_noop("Agree"),
-    gettext_noop("Neutral"),
-    gettext_noop("Disagree"),
-    gettext_noop("Priority"),
-    gettext_noop("Support (mean agree share per sector)"),
-    gettext_noop("Consensus"),
-    gettext_noop("Consensus score"),
-    gettext_noop("Divisiveness"),
-]
 
 
 def write_topic_sheet(sheet, *, topic, data, proposals):
@@ -209,49 +170,15 @@ def write_topic_sheet(sheet, *, topic, data, proposals):
     )
     _append(sheet, [])
     _append(sheet, [_("Ranking by support")], bold=True)
-    _append(sheet, [_(h) for h in RANKING_HEADER_KEYS], bold=True)
+    _append(sheet, exports.ranking_header(), bold=True)
     for result in data.visible:
-        rec, total = result.recommendation, result.total
-        _append(
-            sheet,
-            [
-                result.rank,
-                rec.position,
-                rec.text,
-                rec.get_source_display(),
-                total.voters,
-                total.agree,
-                total.neutral,
-                total.disagree,
-                total.priority,
-                result.support,
-                str(result.consensus_label),
-                result.score,
-                result.divisiveness,
-            ],
-        )
+        _append(sheet, exports.ranking_row(result))
     _append(sheet, [])
     _append(sheet, [_("Split per sector")], bold=True)
-    _append(
-        sheet,
-        [
-            _("Recommendation number"),
-            _("Sector"),
-            _("Enough votes"),
-            _("Voters"),
-            _("Agree"),
-            _("Neutral"),
-            _("Disagree"),
-            _("Priority"),
-            _("Share agree"),
-            _("Share neutral"),
-            _("Share disagree"),
-        ],
-        bold=True,
-    )
+    _append(sheet, exports.sector_header(), bold=True)
     for result in sorted(data.visible, key=lambda r: r.recommendation.position):
-        for group in result.sectors:
-            _append(sheet, [result.recommendation.position, str(group.label), _yes_no(group.enough), *group.figures()])
+        for row in exports.sector_rows(result):
+            _append(sheet, row)
     _append(sheet, [])
     _append(sheet, [_("New proposals")], bold=True)
     _append(sheet, [_("Status"), _("Proposal"), _("Explanation"), _("Submitted on")], bold=True)
@@ -299,7 +226,7 @@ def write_comments_sheet(sheet, *, include_hidden):
             comment.get_stance_display(),
             _local(comment.created_at),
             comment.text,
-            _yes_no(comment.is_featured),
+            exports.yes_no(comment.is_featured),
         ]
         if include_hidden:
             row.append((_("Hidden: %(reason)s") % {"reason": comment.hidden_reason}) if comment.is_hidden else "")
@@ -324,7 +251,7 @@ def write_workbook(*, path, include_hidden=False, progress=None):
         Proposal.objects.exclude(status=Proposal.Status.REJECTED).select_related("author").order_by("-created_at")
     ):
         proposals.setdefault(proposal.topic_id, []).append(proposal)
-    overview = results.overview_results()
+    overview = selectors.overview_results()
     steps = len(overview.topics) + 2
     for index, (topic, data) in enumerate(overview.topics, start=1):
         sheet = workbook.create_sheet(_sheet_title(topic, used))

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from feedback import briefing, results
 from feedback.models import Comment
+from feedback.results import briefing, selectors
+from feedback.results.tasks import build_briefing_workbook
 from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
 
@@ -129,7 +130,7 @@ def test_workbook_sheets_and_numbers_come_from_the_selector(client, data, django
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     header_at = next(i for i, r in enumerate(rows) if r[0] == "Plaats")
     ranking = {r[1]: r for r in rows[header_at + 1 :] if r[0] is not None and isinstance(r[0], int)}
-    selector = results.topic_results(topic=data["topic"], visibility=results.ALL)
+    selector = selectors.topic_results(topic=data["topic"], visibility=selectors.ALL)
     for result in selector.visible:
         row = ranking[result.recommendation.position]
         assert row[0] == result.rank
@@ -175,8 +176,6 @@ def test_workbook_with_hidden_comments_marks_them(client, data, django_capture_o
 
 
 def test_task_is_safe_to_run_twice_and_reports_progress(data):
-    from feedback.briefing_tasks import build_briefing_workbook
-
     seen = []
     job_id = "a" * 32
     original = briefing.job_set
@@ -241,7 +240,7 @@ def test_page_api_csv_and_workbook_show_the_same_figures(client, data, django_ca
     xlsx_ranking = {r[1]: r for r in sheet[header_at + 1 :] if isinstance(r[0], int)}
     split_at = next(i for i, r in enumerate(sheet) if r[0] == "Nummer advies" and r[1] == "Sector")
     xlsx_split = {(r[0], r[1]): r for r in sheet[split_at + 1 :] if isinstance(r[0], int) and isinstance(r[1], str)}
-    selector = results.topic_results(topic=data["topic"], visibility=results.ALL)
+    selector = selectors.topic_results(topic=data["topic"], visibility=selectors.ALL)
 
     def blank(value):
         return "" if value is None else str(value)

@@ -1,10 +1,8 @@
-"""Results pages, CSV downloads, the open-data API and the briefing (thin views over feedback.results)."""
+"""Results pages, CSV downloads, the open-data API and the briefing (thin views over the selectors)."""
 
-import csv
 import uuid
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -12,11 +10,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
 
 from topics.models import Topic
+from topics.selectors import topic_list
 
-from . import briefing, results
-from .models import Choice
+from . import briefing, exports, selectors
+from .rules import VIEW_BRIEFING
+from .statistics import CHOICES, Sort
+from .tasks import build_briefing_workbook
 
 # --- Chart geometry (presentation only; the figures come from the selector) -------------
 
@@ -40,11 +42,11 @@ def chart(result):
         row = {"group": group, "y_text": y + 16, "y_bar": y + BAR_TOP, "segments": []}
         if group.enough and group.percentages:
             x = 0.0
-            for choice in (Choice.AGREE, Choice.NEUTRAL, Choice.DISAGREE):
-                pct = group.percentages[choice.value]
+            for choice in CHOICES:
+                pct = group.percentages[choice]
                 width = CHART_WIDTH * pct / 100
                 if width:
-                    row["segments"].append({"choice": choice.value, "x": round(x, 2), "width": round(width, 2)})
+                    row["segments"].append({"choice": choice, "x": round(x, 2), "width": round(width, 2)})
                 x += width
         rows.append(row)
     return {"rows": rows, "width": CHART_WIDTH, "height": len(rows) * ROW_HEIGHT, "bar_height": BAR_HEIGHT}
@@ -66,18 +68,18 @@ def _topic_or_404(slug):
 
 
 def overview(request):
-    data = results.overview_results(user=request.user)
+    data = selectors.overview_results(user=request.user)
     return render(
         request,
         "feedback/results_overview.html",
-        {"overview": data, "thresholds": results.thresholds()},
+        {"overview": data, "thresholds": selectors.thresholds()},
     )
 
 
 def topic_results(request, slug):
     topic = _topic_or_404(slug)
-    data = results.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
-    sorts = [(key, label, key == data.sort) for key, label in results.Sort.LABELS.items()]
+    data = selectors.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
+    sorts = [(key, label, key == data.sort) for key, label in Sort.LABELS.items()]
     return render(
         request,
         "feedback/results_topic.html",
@@ -86,21 +88,21 @@ def topic_results(request, slug):
             "topic_title_html": _title_html(topic),
             "results": data,
             "sorts": sorts,
-            "thresholds": results.thresholds(),
+            "thresholds": selectors.thresholds(),
         },
     )
 
 
 def recommendation_results(request, slug, pk):
     topic = _topic_or_404(slug)
-    data = results.topic_results(topic=topic, user=request.user)
+    data = selectors.topic_results(topic=topic, user=request.user)
     result = data.get(pk)
     if result is None:
         raise Http404(_("This recommendation does not exist."))
     return render(
         request,
         "feedback/results_recommendation.html",
-        {"topic": topic, "result": result, "chart": chart(result), "thresholds": results.thresholds()},
+        {"topic": topic, "result": result, "chart": chart(result), "thresholds": selectors.thresholds()},
     )
 
 
@@ -111,21 +113,18 @@ def _csv_response(filename, result_list):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # BOM: spreadsheet programs then read the Dutch text as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(results.OPEN_DATA_COLUMNS)
-    for row in results.open_data_rows(result_list):
-        writer.writerow(["" if value is None else value for value in row])
+    exports.write_csv(response, result_list)
     return response
 
 
 def topic_results_csv(request, slug):
     topic = _topic_or_404(slug)
-    data = results.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
+    data = selectors.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
     return _csv_response(f"resultaten-{topic.slug}.csv", data.recommendations)
 
 
 def overview_csv(request):
-    data = results.overview_results(user=request.user)
+    data = selectors.overview_results(user=request.user)
     rows = [r for _topic, topic_data in data.topics for r in topic_data.recommendations]
     return _csv_response("resultaten-nmp.csv", rows)
 
@@ -136,7 +135,7 @@ def api_topic_results(request, slug):
         topic = Topic.objects.get(slug=slug)
     except Topic.DoesNotExist:
         return JsonResponse({"detail": "Not found.", "status": 404}, status=404)
-    data = results.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
+    data = selectors.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
     payload = [result.as_dict() for result in data.recommendations]
     return JsonResponse(payload, safe=False, json_dumps_params={"ensure_ascii": False})
 
@@ -144,26 +143,18 @@ def api_topic_results(request, slug):
 # --- Briefing (moderators and organisers) ------------------------------------------------------
 
 
-def _require_briefing_access(request):
-    """None when allowed; otherwise the response (login) or PermissionDenied."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(briefing.PERMISSION):
-        raise PermissionDenied(_("Only moderators and organisers can see the briefing."))
-    return None
+def briefing_access(view):
+    """Anonymous visitors are sent to log in; anyone else without the permission gets 403."""
+    return login_required(permission_required(VIEW_BRIEFING, raise_exception=True)(view))
 
 
+@briefing_access
 def briefing_index(request):
-    if denied := _require_briefing_access(request):
-        return denied
-    from topics.selectors import topic_list
-
     return render(request, "feedback/briefing_index.html", {"topics": topic_list()})
 
 
+@briefing_access
 def briefing_topic(request, slug):
-    if denied := _require_briefing_access(request):
-        return denied
     topic = _topic_or_404(slug)
     context = briefing.topic_briefing(topic=topic, sort=request.GET.get("sort"))
     context["topic_title_html"] = _title_html(topic)
@@ -171,14 +162,11 @@ def briefing_topic(request, slug):
 
 
 @require_POST
+@briefing_access
 def briefing_workbook_start(request):
-    if denied := _require_briefing_access(request):
-        return denied
     include_hidden = request.POST.get("include_hidden") == "1"
     job_id = uuid.uuid4().hex
     briefing.job_set(job_id, state=briefing.JobState.QUEUED, progress=0, include_hidden=include_hidden)
-    from .briefing_tasks import build_briefing_workbook
-
     transaction.on_commit(
         lambda: build_briefing_workbook.delay(
             job_id=job_id, include_hidden=include_hidden, language=request.LANGUAGE_CODE
@@ -187,9 +175,8 @@ def briefing_workbook_start(request):
     return redirect("results:briefing-job", job_id=job_id)
 
 
+@briefing_access
 def briefing_job(request, job_id):
-    if denied := _require_briefing_access(request):
-        return denied
     job = briefing.job_get(job_id)
     if job is None:
         raise Http404(_("This workbook does not exist (any more). Make a new one."))
@@ -206,9 +193,8 @@ def briefing_job(request, job_id):
     return render(request, "feedback/briefing_job.html", {"job": job, "job_id": job_id})
 
 
+@briefing_access
 def briefing_download(request, job_id):
-    if denied := _require_briefing_access(request):
-        return denied
     job = briefing.job_get(job_id)
     path = briefing.workbook_path(job_id)
     if job is None or job["state"] != briefing.JobState.DONE or not path.exists():

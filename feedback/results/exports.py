@@ -1,0 +1,162 @@
+"""The rows of the CSV downloads and the briefing workbook, each column listed once.
+
+Values stay unformatted (numbers as numbers, None for a hidden figure); text a
+spreadsheet could run as a formula is neutralised.
+"""
+
+import csv
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Also when the formula character follows spaces or line breaks, since some
+    spreadsheet programs trim those before they look at the cell.
+    """
+    if isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES)):
+        return "'" + value
+    return value
+
+
+# A group's figures, in the order of the CSV and the workbook: (open-data column, workbook header, value).
+GROUP_FIGURES = [
+    ("voters", gettext_noop("Voters"), lambda group: group.voters),
+    ("agree", gettext_noop("Agree"), lambda group: group.agree),
+    ("neutral", gettext_noop("Neutral"), lambda group: group.neutral),
+    ("disagree", gettext_noop("Disagree"), lambda group: group.disagree),
+    ("priority", gettext_noop("Priority"), lambda group: group.priority),
+    ("share_agree", gettext_noop("Share agree"), lambda group: (group.shares or {}).get("agree")),
+    ("share_neutral", gettext_noop("Share neutral"), lambda group: (group.shares or {}).get("neutral")),
+    ("share_disagree", gettext_noop("Share disagree"), lambda group: (group.shares or {}).get("disagree")),
+]
+COUNTS = 5  # voters, agree, neutral, disagree, priority: the part of GROUP_FIGURES the ranking shows
+
+
+def group_figures(group, *, columns=GROUP_FIGURES):
+    """The group's figures in column order (None when hidden)."""
+    return [value(group) for _code, _header, value in columns]
+
+
+# --- Open data (CSV) ---------------------------------------------------------------------
+
+OPEN_DATA_COLUMNS = [
+    "topic",
+    "recommendation_id",
+    "position",
+    "recommendation",
+    "source",
+    "group",
+    "enough_votes",
+    *(code for code, _header, _value in GROUP_FIGURES),
+    "consensus_label",
+    "consensus_score",
+    "divisiveness",
+    "support",
+    "rank",
+]
+
+
+def open_data_rows(results):
+    """One row per visible recommendation per group ("total", then each sector), values unformatted.
+
+    Columns are ``OPEN_DATA_COLUMNS``; text is neutralised against formula
+    injection. Small sectors have empty figures, exactly as in the API.
+    """
+    for result in results:
+        if not result.visible:
+            continue
+        rec = result.recommendation
+        for group in [result.total, *result.sectors]:
+            yield [
+                neutralise(rec.topic.slug),
+                rec.pk,
+                rec.position,
+                neutralise(rec.text),
+                rec.source,
+                group.code,
+                group.enough,
+                *group_figures(group),
+                result.consensus,
+                result.score,
+                result.divisiveness,
+                result.support,
+                result.rank,
+            ]
+
+
+def write_csv(stream, results):
+    """The open-data CSV of ``results`` (a file-like ``stream``): a header row, then ``open_data_rows``."""
+    writer = csv.writer(stream)
+    writer.writerow(OPEN_DATA_COLUMNS)
+    for row in open_data_rows(results):
+        writer.writerow(["" if value is None else value for value in row])
+
+
+# --- Briefing workbook -------------------------------------------------------------------
+
+
+def workbook_cell(value):
+    """A value as the workbook stores it: numbers, dates and empty cells as they are, anything else as neutral text."""
+    if isinstance(value, datetime) or value is None or isinstance(value, bool | int | float):
+        return value
+    return neutralise(str(value))
+
+
+def yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+def ranking_header():
+    return [
+        _("Rank"),
+        _("Recommendation number"),
+        _("Recommendation"),
+        _("Source"),
+        *(_(header) for _code, header, _value in GROUP_FIGURES[:COUNTS]),
+        _("Support (mean agree share per sector)"),
+        _("Consensus"),
+        _("Consensus score"),
+        _("Divisiveness"),
+    ]
+
+
+def ranking_row(result):
+    """One visible recommendation in the ranking: rank, identity, the total's counts, the consensus figures."""
+    rec = result.recommendation
+    return [
+        result.rank,
+        rec.position,
+        rec.text,
+        rec.get_source_display(),
+        *group_figures(result.total, columns=GROUP_FIGURES[:COUNTS]),
+        result.support,
+        str(result.consensus_label),
+        result.score,
+        result.divisiveness,
+    ]
+
+
+def sector_header():
+    return [
+        _("Recommendation number"),
+        _("Sector"),
+        _("Enough votes"),
+        *(_(header) for _code, header, _value in GROUP_FIGURES),
+    ]
+
+
+def sector_rows(result):
+    """One row per sector of a visible recommendation; a small sector's figures are empty."""
+    for group in result.sectors:
+        yield [
+            result.recommendation.position,
+            str(group.label),
+            yes_no(group.enough),
+            *group_figures(group),
+        ]

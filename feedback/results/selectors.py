@@ -1,0 +1,170 @@
+"""Results per stakeholder sector: THE one selector behind every figure, and who may see them.
+
+The results pages, the open-data API, the CSV downloads, the briefing (printable
+page and XLSX workbook) and the compact results on the topic pages all go
+through ``results_visibility`` here, and every figure comes from
+``topic_results`` / ``overview_results``, so they cannot disagree.
+
+Aggregation happens in SQL: one GROUP BY over the votes (joined to the voter's
+sector) and one over the priorities, for a whole topic or for all topics at
+once. The number of queries does not depend on the number of votes. The
+formulas themselves are in ``statistics.py``.
+"""
+
+from django.conf import settings
+from django.db.models import Count
+
+from participants.sectors import Sector
+from topics.models import Phase, Recommendation, Topic
+
+from ..models import Priority, Vote
+from .rules import sees_all_results
+from .statistics import OverviewResults, Sort, Thresholds, TopicResults, participation, rank, recommendation_results
+
+ALL = "all"
+
+
+def thresholds():
+    return Thresholds(
+        min_sector_voters=settings.RESULTS_MIN_SECTOR_VOTERS,
+        min_total_voters=settings.RESULTS_MIN_TOTAL_VOTERS,
+        min_sectors=settings.RESULTS_MIN_SECTORS,
+        majority=settings.RESULTS_MAJORITY,
+    )
+
+
+# --- Who sees what -----------------------------------------------------------------------
+
+
+def results_visibility(*, user, topics):
+    """Which recommendations' results ``user`` may see, per topic: {topic id: ALL or a set of ids}.
+
+    ``ALL`` once the topic has closed, and always for moderators and organisers;
+    otherwise the set of recommendation ids the user has given a position on
+    (results stay hidden until you voted, to avoid herd effects; anonymous
+    visitors see none). One query for the roles and one for the user's votes,
+    each only when a topic still needs it.
+    """
+    visibility = {}
+    undecided = []
+    for topic in topics:
+        if topic.phase == Phase.CLOSED:
+            visibility[topic.pk] = ALL
+        else:
+            undecided.append(topic.pk)
+    if not undecided:
+        return visibility
+    if sees_all_results(user):
+        return visibility | dict.fromkeys(undecided, ALL)
+    voted = {}
+    if user is not None and user.is_authenticated:
+        rows = Vote.objects.filter(participant=user, recommendation__topic_id__in=undecided).values_list(
+            "recommendation__topic_id", "recommendation_id"
+        )
+        for topic_id, recommendation_id in rows:
+            voted.setdefault(topic_id, set()).add(recommendation_id)
+    return visibility | {topic_id: frozenset(voted.get(topic_id, ())) for topic_id in undecided}
+
+
+def can_see_results(visibility, recommendation_id):
+    """True when ``visibility`` (one topic's value from ``results_visibility``) shows this recommendation."""
+    return visibility == ALL or recommendation_id in visibility
+
+
+# --- Figures -----------------------------------------------------------------------------
+
+
+def _sectors():
+    return list(Sector.choices)
+
+
+def _vote_rows(**filters):
+    return (
+        Vote.objects.filter(recommendation__is_published=True, **filters)
+        .order_by()
+        .values("recommendation_id", "participant__sector", "choice")
+        .annotate(n=Count("id"))
+    )
+
+
+def _priority_rows(**filters):
+    return (
+        Priority.objects.filter(recommendation__is_published=True, **filters)
+        .order_by()
+        .values("recommendation_id", "participant__sector")
+        .annotate(n=Count("id"))
+    )
+
+
+def topic_results(*, topic, user=None, visibility=None, sort=Sort.DEFAULT):
+    """Every figure of one topic's published recommendations, ranked by ``sort``.
+
+    Visibility follows ``results_visibility``: pass the reader as ``user``, or
+    ``visibility=ALL`` for the briefing. Results the reader may not see yet carry
+    no figures at all. Four queries at most (visibility, recommendations, votes,
+    priorities), whatever the number of votes.
+    """
+    if visibility is None:
+        visibility = results_visibility(user=user, topics=[topic])[topic.pk]
+    recommendations = list(
+        Recommendation.objects.filter(topic=topic, is_published=True).select_related("topic").order_by("position")
+    )
+    if visibility != ALL and not visibility:
+        vote_rows = priority_rows = []  # nothing visible: spare the aggregation
+    else:
+        vote_rows = _vote_rows(recommendation__topic=topic)
+        priority_rows = _priority_rows(recommendation__topic=topic)
+    results = recommendation_results(
+        recommendations,
+        vote_rows=vote_rows,
+        priority_rows=priority_rows,
+        visible=lambda rec: can_see_results(visibility, rec.pk),
+        sectors=_sectors(),
+        thresholds=thresholds(),
+    )
+    sort = Sort.clean(sort)
+    return TopicResults(topic=topic, sort=sort, recommendations=rank(results, sort=sort))
+
+
+def overview_results(*, user=None, sort=Sort.DEFAULT):
+    """All ten topics' results plus participation per sector, in a fixed number of queries.
+
+    Pass the reader as ``user`` to apply ``results_visibility`` per topic, or
+    leave it out for everything (briefing). Participation counts distinct
+    participants who gave a position on any recommendation, per sector (below
+    the minimum: no number).
+    """
+    topics = list(Topic.objects.order_by("ordering", "number"))
+    if user is None:
+        by_topic = dict.fromkeys((t.pk for t in topics), ALL)
+    else:
+        by_topic = results_visibility(user=user, topics=topics)
+    recommendations = list(
+        Recommendation.objects.filter(is_published=True).select_related("topic").order_by("topic_id", "position")
+    )
+    limits = thresholds()
+    results = recommendation_results(
+        recommendations,
+        vote_rows=list(_vote_rows()),
+        priority_rows=list(_priority_rows()),
+        visible=lambda rec: can_see_results(by_topic.get(rec.topic_id, frozenset()), rec.pk),
+        sectors=_sectors(),
+        thresholds=limits,
+    )
+    grouped = {}
+    for result in results:
+        grouped.setdefault(result.recommendation.topic_id, []).append(result)
+    sort = Sort.clean(sort)
+    per_topic = [
+        (topic, TopicResults(topic=topic, sort=sort, recommendations=rank(grouped.get(topic.pk, []), sort=sort)))
+        for topic in topics
+    ]
+    voters_per_sector = dict(
+        Vote.objects.filter(recommendation__is_published=True)
+        .order_by()
+        .values("participant__sector")
+        .annotate(n=Count("participant", distinct=True))
+        .values_list("participant__sector", "n")
+    )
+    groups, total = participation(voters_per_sector, sectors=_sectors(), minimum=limits.min_sector_voters)
+    return OverviewResults(topics=per_topic, participation=groups, participants_total=total)
