@@ -19,7 +19,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from participants import admin as participants_admin
-from participants.admin_tools import confirm_bulk, error_text
+from participants.admin_tools import LabelledDateTimeMixin, confirm_bulk, error_text
 from participants.models import User
 from topics import admin as topics_admin
 from topics.models import Consideration, Recommendation, Topic
@@ -882,7 +882,7 @@ admin.site.unregister(Topic)
 
 
 @admin.register(Topic)
-class TopicAdmin(topics_admin.TopicAdmin):
+class TopicAdmin(LabelledDateTimeMixin, topics_admin.TopicAdmin):
     """Dates go through ``topic_schedule`` (open, close, reschedule: logged); other edits are logged too."""
 
     inlines = [ConsiderationInline, RecommendationInline]

@@ -54,3 +54,19 @@ def confirm_bulk(modeladmin, request, queryset, *, action, title, intro, button,
     }
     request.current_app = modeladmin.admin_site.name
     return TemplateResponse(request, "admin/confirm_bulk.html", context)
+
+
+class LabelledDateTimeMixin:
+    """Django's split date/time widget has two inputs that no label names (axe-core: critical); name them."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        from django.contrib.admin.widgets import AdminSplitDateTime
+        from django.utils.text import capfirst
+
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if isinstance(widget, AdminSplitDateTime):
+            label = capfirst(db_field.verbose_name)
+            widget.widgets[0].attrs["aria-label"] = f"{label}: {_('date')}"
+            widget.widgets[1].attrs["aria-label"] = f"{label}: {_('time')}"
+        return field
