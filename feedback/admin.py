@@ -286,6 +286,7 @@ class CommentAdmin(PortalExportMixin, DecisionAdmin):
     list_display_links = ["text_excerpt"]
     list_filter = [
         CommentStatusFilter,
+        "hidden_reason_code",
         "topic",
         ("author__sector", admin.ChoicesFieldListFilter),
         ("created_at", admin.DateFieldListFilter),

@@ -226,3 +226,39 @@ def test_exports_in_xlsx_and_e_mail_addresses_only_for_organisers_and_administra
     # Organisers may see addresses, but the input of participants is not theirs to export.
     staff_mfa_login(client, OrganiserFactory())
     assert client.post("/admin/feedback/comment/export/", {"format": "0", "resource": "0"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/feedback/comment/", "/admin/feedback/proposal/", "/admin/feedback/auditentry/"]
+)
+def test_list_query_counts_do_not_grow(client, moderator, participant, topic, url):
+    def fill(n):
+        for _ in range(n):
+            author = ParticipantFactory()
+            comment = services.comment_create(author=author, topic=topic, text=f"Reactie van {author.pk}")
+            _report(comment, participant)
+            moderation.comment_hide(comment=comment, moderator=moderator, reason_code="spam")
+            services.proposal_submit(author=author, topic=topic, text=f"Voorstel van {author.pk}")
+
+    fill(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    fill(10)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries) <= 12
+
+
+def test_attention_runs_a_fixed_number_of_queries(moderator, participant, topic, django_assert_num_queries):
+    from nmp_portal.attention import attention
+
+    for i in range(5):
+        author = ParticipantFactory()
+        _report(services.comment_create(author=author, topic=topic, text=f"Reactie {i}"), participant)
+        services.proposal_submit(author=author, topic=topic, text=f"Voorstel {i}")
+    # Open reports, proposals and new comments per topic; the topics; the oldest reports.
+    with django_assert_num_queries(5):
+        result = attention()
+    assert (result.open_reports, result.proposals_waiting, result.new_comments) == (5, 5, 5)
+    assert [row.topic for row in result.per_topic] == [topic]
