@@ -197,6 +197,11 @@ def erase(user, *, remove_contributions):
     _scrub_mails_quoting(names=names, texts=texts)
 
 
+def mails_quoting_scrub(*, texts):
+    """Replace ``texts`` (comments erased from the database) by "[removed]" in the mails kept by post_office."""
+    _scrub_mails_quoting(names=[], texts=[text for text in texts if text])
+
+
 def _scrub_mails_quoting(*, names, texts):
     """Take the participant out of mails to others that quote them (reply notifications kept by post_office).
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Comment
+from .privacy import mails_quoting_scrub
 
 
 def hidden_comments_erase(*, now=None) -> int:
@@ -18,6 +19,10 @@ def hidden_comments_erase(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MODERATION_HIDDEN_RETENTION_DAYS)
     with transaction.atomic():
-        return Comment.objects.filter(is_hidden=True, hidden_at__lt=cutoff, text_erased_at__isnull=True).update(
-            text="", text_erased_at=now
+        expired = Comment.objects.select_for_update().filter(
+            is_hidden=True, hidden_at__lt=cutoff, text_erased_at__isnull=True
         )
+        texts = list(expired.values_list("text", flat=True))
+        # The mail that told the author why the comment was hidden quotes it; it goes too.
+        mails_quoting_scrub(texts=texts)
+        return expired.update(text="", text_erased_at=now)

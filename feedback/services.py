@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import notifications, tasks
+from . import notifications, privacy, tasks
 from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, Vote
 from .rules import refusal_message
 from .text import check_length, clean_text
@@ -265,13 +265,14 @@ def comment_delete(*, comment, author) -> Comment:
     """Delete one's own comment while the topic is open.
 
     The text is erased from the database at once (not kept for moderators, nor
-    in the author's export); the row stays, marked deleted, so replies keep
+    in the author's export, nor in queued or sent mails that quote it); the row stays, marked deleted, so replies keep
     their context under a placeholder. Deleting twice is harmless.
     """
     refuse_unless(author, "feedback.delete_own_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
         if not comment.is_deleted:
+            privacy.mails_quoting_scrub(texts=[comment.text])
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
             comment.text = ""

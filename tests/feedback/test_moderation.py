@@ -480,3 +480,17 @@ def test_privacy_statement_names_the_retention_period_in_both_languages(client, 
     assert "de tekst bewaren wij nog 90 dagen" in dutch and "de tekst wissen wij meteen" in dutch
     english = client.get("/en/privacy/").content.decode()
     assert "we keep its text for 90 more days" in english
+
+
+def test_deleting_a_comment_also_removes_it_from_kept_reply_mails(
+    participant, other, topic, django_capture_on_commit_callbacks
+):
+    from post_office.models import Email
+
+    thread = services.comment_create(author=participant, topic=topic, text="Mijn punt")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.comment_create(author=other, topic=topic, parent=thread, text="Een antwoord dat ik intrek")
+    assert Email.objects.filter(message__contains="Een antwoord dat ik intrek").count() == 1
+    services.comment_delete(comment=reply, author=other)
+    assert not Email.objects.filter(message__contains="Een antwoord dat ik intrek").exists()
+    assert not Email.objects.filter(html_message__contains="Een antwoord dat ik intrek").exists()
