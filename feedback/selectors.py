@@ -118,6 +118,8 @@ class TopicPage:
     visibility: object
     priorities_used: int
 
+    max_priorities = Priority.MAX_PER_TOPIC
+
     @property
     def workshop_recommendations(self):
         """The workshop's own list ("We recommend…"): never a participant's proposal."""

@@ -84,8 +84,8 @@ def topic_briefing(*, topic, sort=None):
                 "result": result,
                 "official_response": responses.get(result.id),
                 "stances": [
-                    (Stance.FOR, _("Most supported comments for"), stances.get(Stance.FOR, [])),
-                    (Stance.AGAINST, _("Most supported comments against"), stances.get(Stance.AGAINST, [])),
+                    (Stance.FOR, _("Most supported comments that agree"), stances.get(Stance.FOR, [])),
+                    (Stance.AGAINST, _("Most supported comments that disagree"), stances.get(Stance.AGAINST, [])),
                 ],
             }
         )
@@ -134,7 +134,7 @@ def workbook_path(job_id):
 
 def workbook_filename(job):
     stamp = (job.get("created_at") or "")[:10] or timezone.now().date().isoformat()
-    return f"briefing-najaarssessie-{stamp}.xlsx"
+    return f"briefing-najaarsbijeenkomst-{stamp}.xlsx"
 
 
 # --- Workbook --------------------------------------------------------------------------------
