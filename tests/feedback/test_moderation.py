@@ -345,7 +345,7 @@ def test_voted_recommendation_text_needs_reason_and_is_shown_with_previous_text(
 
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Tekst aangepast op" in page and "Typfout hersteld" in page
-    assert "Uit de bijeenkomst van 26 juni 2024" in page
+    assert "Uit de werksessie van 26 juni 2024" in page
 
 
 def test_consideration_text_correction(topic, moderator):
