@@ -50,7 +50,9 @@ def _send(recipient, template, context):
             "SITE_URL": settings.SITE_URL,
             "CONTACT_EMAIL": settings.CONTACT_EMAIL,
         }
-        subject = " ".join(render_to_string(f"feedback/email/{template}_subject.txt", context).split())
+        subject = settings.EMAIL_SUBJECT_PREFIX + " ".join(
+            render_to_string(f"feedback/email/{template}_subject.txt", context).split()
+        )
         body = render_to_string(f"feedback/email/{template}.txt", context)
     EmailMessage(subject=subject, body=body, to=[recipient.email]).send()
 

@@ -45,7 +45,7 @@ def test_proposal_corrected_approved_listed_apart_votable_and_proposer_mailed(pa
     )
     proposal = moderation.proposal_approve(proposal=proposal, moderator=moderator)
     (message,) = [m for m in mail.outbox if m.to == [proposer.email]]
-    assert message.subject == "Uw voorstel staat op de site"
+    assert message.subject == "[NMP Participatie] Uw voorstel staat op de site"
     assert "Maak een landelijk meldpunt voor stapeling van hinder." in message.body
     assert f"/adviezen/{proposal.recommendation_id}/" in message.body
 
@@ -53,7 +53,7 @@ def test_proposal_corrected_approved_listed_apart_votable_and_proposer_mailed(pa
     login(page, voter)
     page.goto("/")
     card = page.locator(".topic-card").filter(has_text=topic.title)
-    expect(card).to_contain_text(f"{workshop_count} adviezen uit de bijeenkomst")
+    expect(card).to_contain_text(f"{workshop_count} adviezen uit de werksessie")
     expect(card).to_contain_text("1 voorgesteld door deelnemers")
     page.goto(topic.get_absolute_url())
     workshop_list = page.locator("#recommendations-heading + ol")
@@ -87,7 +87,7 @@ def test_official_response_shown_on_the_recommendation_and_mailed_to_voters(page
         target=rec, moderator=ModeratorFactory(), text="Het programmateam neemt dit advies mee in de uitwerking."
     )
     assert [m.to for m in mail.outbox] == [[voter.email]]
-    assert mail.outbox[0].subject == "Reactie van het programmateam"
+    assert mail.outbox[0].subject == "[NMP Participatie] Reactie van het programmateam"
     assert "neemt dit advies mee in de uitwerking" in mail.outbox[0].body
 
     page.goto(f"/onderwerpen/{topic.slug}/adviezen/{rec.pk}/")

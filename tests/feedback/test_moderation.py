@@ -62,6 +62,10 @@ def test_hide_mails_author_with_reason_and_contact_and_tells_reporters(
     to_author = next(m for m in sent if m.to == [other.email])
     assert "Persoonlijke aanval: Scheldwoord" in to_author.body
     assert settings.CONTACT_EMAIL in to_author.body and "Jij bent dom" in to_author.body
+    for message in sent:  # the portal's layout: greeting, who sends it, signature
+        assert message.subject.startswith("[NMP Participatie] ")
+        assert "Dit is een bericht van NMP Participatie." in message.body
+        assert message.body.rstrip().endswith(f"Met vriendelijke groet,\nNMP Participatie\n{settings.SITE_URL}/")
     to_reporter = next(m for m in sent if m.to == [participant.email])
     assert "De reactie is verborgen." in to_reporter.body
     assert set(Report.objects.values_list("outcome", flat=True)) == {"hidden"}
@@ -238,7 +242,7 @@ def test_official_response_mailed_once_to_voters_and_commenters_who_want_updates
     )
     assert sorted(m.to[0] for m in sent) == sorted([voter.email, commenter.email])
     assert all("We nemen dit mee in de uitwerking." in m.body for m in sent)
-    assert all(m.subject == "Reactie van het programmateam" for m in sent)
+    assert all(m.subject == "[NMP Participatie] Reactie van het programmateam" for m in sent)
 
     # A correction of the text is logged but not mailed again.
     _response, sent = mails(
@@ -348,10 +352,14 @@ def test_voted_recommendation_text_needs_reason_and_is_shown_with_previous_text(
     assert "Uit de werksessie van 26 juni 2024" in page
 
 
-def test_consideration_text_correction(topic, moderator):
-    consideration = ConsiderationFactory(topic=topic, position=1)
+def test_consideration_text_correction(client, topic, moderator):
+    consideration = ConsiderationFactory(topic=topic, position=1, text="Oude tekts")
     moderation.item_text_correct(item=consideration, moderator=moderator, text="Nieuwe tekst", reason="Spelling")
     assert consideration.revisions.get().new_text == "Nieuwe tekst"
+    page = client.get(topic.get_absolute_url()).content.decode()
+    item = page[page.index(f'id="consideration-{consideration.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "Nieuwe tekst" in item and "Tekst aangepast op" in item and "Oude tekts" in item
     with pytest.raises(PermissionDenied):
         moderation.item_text_correct(item=consideration, moderator=ParticipantFactory(), text="x", reason="y")
 

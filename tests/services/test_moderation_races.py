@@ -77,3 +77,22 @@ def test_the_database_refuses_update_and_delete_of_the_audit_log():
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert AuditEntry.objects.get().reason == "Spam of reclame"
+
+
+def test_two_moderators_approve_the_same_proposal_one_recommendation(transactional_db):
+    from feedback.models import Proposal
+    from topics.models import Recommendation
+
+    topic = _open_topic()
+    proposal = services.proposal_submit(author=ParticipantFactory(), topic=topic, text="Eén keer publiceren")
+    moderators = [ModeratorFactory() for _ in range(4)]
+    calls = [
+        lambda m=m: moderation.proposal_approve(
+            proposal=Proposal.objects.get(pk=proposal.pk), moderator=User.objects.get(pk=m.pk)
+        )
+        for m in moderators
+    ]
+    results, errors = _run_concurrently(calls)
+    assert errors == [] and len({r.recommendation_id for r in results}) == 1
+    assert Recommendation.objects.filter(topic=topic).count() == 1
+    assert AuditEntry.objects.filter(action=AuditAction.PROPOSAL_APPROVE).count() == 1
