@@ -34,7 +34,10 @@ def test_branded_in_dutch_and_english(client):
     dutch = client.get("/admin/").content.decode()
     assert "<title>Wat aandacht nodig heeft | NMP Participatie — beheer</title>" in dutch
     assert "Django-beheer" not in dutch and "Django administration" not in dutch
-    english = client.get("/en/admin/").content.decode()
+    from django.utils import translation
+
+    with translation.override("nl"):  # restores the thread's language after the request to /en/
+        english = client.get("/en/admin/").content.decode()
     assert "What needs attention" in english and "NMP Participatie — beheer" in english
 
 
