@@ -36,8 +36,7 @@ def test_topic_page_shows_considerations_and_recommendations(page, content):
     recommendations = page.locator("#recommendations-heading + ol > li")
     expect(considerations).to_have_count(topic.considerations.count())
     expect(recommendations).to_have_count(topic.recommendations.count())
-    expect(considerations.first).to_contain_text(topic.considerations.order_by("position").first().text)
-    expect(considerations.first.locator(".item-source")).to_have_text("Uit de werksessie van 26 juni 2024")
+    expect(considerations.first).to_have_text(topic.considerations.order_by("position").first().text)
     expect(page.locator(".topic__question")).to_contain_text(topic.question)
 
 
