@@ -1055,7 +1055,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(participants_admin.UserAdmin):
-    actions = ["block_participants", "unblock_participants"]
+    actions = ["block_participants", "unblock_participants", *participants_admin.UserAdmin.actions]
 
     @admin.action(description=_("Block participant"), permissions=["block"])
     def block_participants(self, request, queryset):

@@ -22,6 +22,7 @@ from topics.models import Recommendation, Topic
 from . import notifications, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
 from .models import Choice, Comment
+from .ratelimits import contribution_limit
 from .rules import refusal_message
 
 
@@ -44,7 +45,10 @@ def _refused(request, error, status=403):
 
 def _safe_next(request, fallback):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path on this site only: anything else ("0", a view name) would be taken for a URL name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -108,6 +112,7 @@ def _act_on_recommendation(request, pk, act):
 
 
 @require_POST
+@contribution_limit("vote")
 def vote(request, pk):
     choice = request.POST.get("choice", "")
 
@@ -128,6 +133,7 @@ PRIORITY_ACTIONS = {
 
 
 @require_POST
+@contribution_limit("vote")
 def priority(request, pk):
     service, done = PRIORITY_ACTIONS.get(request.POST.get("action", ""), (None, None))
 
@@ -171,6 +177,7 @@ def recommendation_detail(request, slug, pk):
 
 
 @require_POST
+@contribution_limit("comment")
 def comment_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     recommendation = None
@@ -288,6 +295,7 @@ def _live_comment(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.edit_own_comment", _live_comment)
+@contribution_limit("comment")
 def comment_edit(request, comment):
     form = CommentEditForm(request.POST or None, comment=comment)
     changed, status = _submit(
@@ -318,6 +326,7 @@ def comment_delete(request, comment):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.report_comment", _visible_comment)
+@contribution_limit("report")
 def comment_report(request, comment):
     form = ReportForm(request.POST or None)
     report, status = _submit(
@@ -360,6 +369,7 @@ def topic_detail(request, slug):
 
 
 @require_POST
+@contribution_limit("proposal")
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ProposalForm(request.POST)

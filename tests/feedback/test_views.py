@@ -39,16 +39,19 @@ def test_vote_without_js_redirects_back_to_the_recommendation(client, participan
 
 
 def test_vote_with_js_returns_json_fragment(client, participant, recommendation):
+    # Two others of the same sector voted first: this vote is the third in that cell, so the totals follow.
+    for voter in (ParticipantFactory(), ParticipantFactory()):
+        services.vote_cast(participant=voter, recommendation=recommendation, choice="disagree")
     client.force_login(participant)
     response = client.post(reverse("feedback:vote", args=[recommendation.pk]), {"choice": "disagree"}, **JSON)
     data = response.json()
     assert response.status_code == 200 and data["ok"]
     assert data["message"] == "Uw standpunt is opgeslagen: Oneens."
     assert 'aria-pressed="true">Oneens</button>' in data["html"]
-    assert "Oneens <strong>1</strong>" in data["html"]  # results now visible to the voter
+    assert "Oneens <strong>3</strong>" in data["html"]  # results now visible to the voter
     response = client.post(reverse("feedback:vote", args=[recommendation.pk]), {"choice": "withdraw"}, **JSON)
     assert response.json()["message"] == "Uw standpunt is ingetrokken."
-    assert not Vote.objects.exists()
+    assert not Vote.objects.filter(participant=participant).exists()
 
 
 @pytest.mark.parametrize("choice", ["", "ja", "<script>"])
@@ -106,14 +109,29 @@ def test_fourth_priority_refused_with_message(client, participant, recommendatio
 
 
 def test_results_hidden_until_own_vote(client, participant, other, recommendation, topic):
-    services.vote_cast(participant=other, recommendation=recommendation, choice="agree")
+    for voter in (ParticipantFactory(), ParticipantFactory()):
+        services.vote_cast(participant=voter, recommendation=recommendation, choice="agree")
     client.force_login(participant)
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "U ziet de uitslag nadat u zelf uw standpunt hebt gegeven." in page
-    assert "Eens <strong>1</strong>" not in page
+    assert "Eens <strong>" not in page
     services.vote_cast(participant=participant, recommendation=recommendation, choice="neutral")
     page = client.get(topic.get_absolute_url()).content.decode()
-    assert "Eens <strong>1</strong>" in page and "Neutraal <strong>1</strong>" in page
+    # The compact counts are the published totals: three people, so they show.
+    assert "Eens <strong>2</strong>" in page and "Neutraal <strong>1</strong>" in page
+
+
+def test_compact_counts_do_not_show_a_single_new_vote(client, participant, other, recommendation, topic):
+    """Reading the topic page before and after one vote must not reveal that vote."""
+    voters = [ParticipantFactory() for _ in range(3)]
+    for voter in voters:
+        services.vote_cast(participant=voter, recommendation=recommendation, choice="agree")
+    services.vote_cast(participant=participant, recommendation=recommendation, choice="agree")
+    client.force_login(participant)
+    before = client.get(topic.get_absolute_url()).content.decode()
+    services.vote_cast(participant=other, recommendation=recommendation, choice="disagree")
+    after = client.get(topic.get_absolute_url()).content.decode()
+    assert "Eens <strong>3</strong>" in before and "Oneens <strong>0</strong>" in after
 
 
 def test_comment_post_escapes_html_and_links(client, participant, recommendation, topic):
