@@ -35,7 +35,7 @@ CONTACT_EMAIL = env.str("NMP_CONTACT_EMAIL", default="postbusnationaalmilieuprog
 MODERATION_HIDDEN_RETENTION_DAYS = env.int("MODERATION_HIDDEN_RETENTION_DAYS", default=180)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nmp_portal.apps.NmpAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
