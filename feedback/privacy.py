@@ -16,7 +16,7 @@ from post_office.models import Email
 
 from topics.models import Recommendation
 
-from .models import Comment, Priority, Proposal, Report, Vote
+from .models import Comment, Priority, Proposal, Report, TopicFollow, Vote
 from .templatetags.feedback_tags import plain_text
 
 
@@ -107,6 +107,13 @@ def export_recommendations_proposed(user):
     ]
 
 
+def export_follows(user):
+    return [
+        {"topic": f.topic.title, "since": _dt(f.created_at), "last_mail_up_to": _dt(f.last_digest_at)}
+        for f in TopicFollow.objects.filter(participant=user).select_related("topic").order_by("id")
+    ]
+
+
 def export_moderation(user):
     """What the participant did as a moderator: rows that name them as the one who acted."""
     return {
@@ -135,6 +142,7 @@ def export(user):
         "reports": export_reports(user),
         "proposals": export_proposals(user),
         "recommendations_proposed": export_recommendations_proposed(user),
+        "follows": export_follows(user),
         "moderation": export_moderation(user),
     }
 
@@ -146,8 +154,10 @@ def erase(user, *, remove_contributions):
     place); proposals, votes and priorities are deleted; reports lose their
     explanation. Without it, everything stays and is shown as "Deleted
     participant". Reply mails to others that quote the participant lose their
-    name, and with ``remove_contributions`` their words.
+    name, and with ``remove_contributions`` their words. Followed topics end
+    either way: a deleted account gets no mail.
     """
+    TopicFollow.objects.filter(participant=user).delete()
     names = []
     if user.get_full_name():
         if user.organisation:

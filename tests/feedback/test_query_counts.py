@@ -59,8 +59,9 @@ def test_topic_page_query_count_is_flat(client, topic, participant, who, django_
     _fill(topic, recommendations, participant, comments=2000, voters=499)
     assert Comment.objects.count() > 2000 and Vote.objects.filter(recommendation=recommendations[0]).count() == 500
     # Pinned: session + user for logged-in users; topic; considerations; recommendations with counts;
-    # groups (moderator?), own votes (not for a moderator: sees all); verified e-mail; general comments: count, page, replies.
-    expected = {"anonymous": 6, "participant": 11, "moderator": 10}[who]
+    # groups (moderator?), own votes (not for a moderator: sees all); verified e-mail; general comments: count, page, replies;
+    # whether the user follows the topic (logged in); the next topic.
+    expected = {"anonymous": 7, "participant": 13, "moderator": 12}[who]
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert small == expected
