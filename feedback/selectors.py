@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -125,9 +126,17 @@ def topic_participation(*, topic, user, pk=None):
     """
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
     visibility = results_visibility(user=user, topics=[topic])[topic.pk]
+    minimum = settings.RESULTS_MIN_TOTAL_VOTERS
     for recommendation in recommendations:
         recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
+        # The split follows the results' small-number rule: with a handful of voters it would
+        # let the next voter work out how the first ones voted. The number of voters may show.
+        recommendation.voter_count = (
+            recommendation.agree_count + recommendation.neutral_count + recommendation.disagree_count
+        )
+        recommendation.split_shown = recommendation.voter_count >= minimum
+        recommendation.split_minimum = minimum
     if pk is None:
         used = sum(1 for r in recommendations if r.my_priority)
     else:

@@ -408,7 +408,14 @@ class OverviewResults:
         return [r for _topic, results in self.topics for r in results.visible]
 
     def top_consensus(self, limit=5):
-        ranked = [r for r in self.all_visible if r.score is not None and r.consensus != Consensus.TOO_FEW]
+        """The recommendations labelled "Broadly supported", best consensus first; none of ``most_divisive``.
+
+        A recommendation's label, not only its score, decides: a high score in a
+        list with few voters is no agreement. An item in the "most divisive" list
+        is left out here, so one recommendation never stands in both lists.
+        """
+        divisive = {r.id for r in self.most_divisive(limit)}
+        ranked = [r for r in self.all_visible if r.consensus == Consensus.BROAD and r.id not in divisive]
         return sorted(ranked, key=sort_key(Sort.CONSENSUS))[:limit]
 
     def most_divisive(self, limit=5):

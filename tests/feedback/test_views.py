@@ -38,7 +38,8 @@ def test_vote_without_js_redirects_back_to_the_recommendation(client, participan
     assert "Stem intrekken" in page
 
 
-def test_vote_with_js_returns_json_fragment(client, participant, recommendation):
+def test_vote_with_js_returns_json_fragment(client, participant, recommendation, settings):
+    settings.RESULTS_MIN_TOTAL_VOTERS = 1
     client.force_login(participant)
     response = client.post(reverse("feedback:vote", args=[recommendation.pk]), {"choice": "disagree"}, **JSON)
     data = response.json()
@@ -105,7 +106,8 @@ def test_fourth_priority_refused_with_message(client, participant, recommendatio
     assert Priority.objects.count() == 3
 
 
-def test_results_hidden_until_own_vote(client, participant, other, recommendation, topic):
+def test_results_hidden_until_own_vote(client, participant, other, recommendation, topic, settings):
+    settings.RESULTS_MIN_TOTAL_VOTERS = 2
     services.vote_cast(participant=other, recommendation=recommendation, choice="agree")
     client.force_login(participant)
     page = client.get(topic.get_absolute_url()).content.decode()
@@ -114,6 +116,22 @@ def test_results_hidden_until_own_vote(client, participant, other, recommendatio
     services.vote_cast(participant=participant, recommendation=recommendation, choice="neutral")
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Eens <strong>1</strong>" in page and "Neutraal <strong>1</strong>" in page
+
+
+def test_live_counts_follow_the_small_number_rule(client, participant, other, recommendation, topic, settings):
+    """The second voter must not learn how the first one voted: below the minimum only the number of voters shows."""
+    settings.RESULTS_MIN_TOTAL_VOTERS = 3
+    services.vote_cast(participant=other, recommendation=recommendation, choice="disagree")
+    services.vote_cast(participant=participant, recommendation=recommendation, choice="agree")
+    client.force_login(participant)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Oneens <strong>" not in page and "Eens <strong>" not in page
+    assert "2 personen gaven tot nu toe een standpunt." in page
+    assert "vanaf 3 personen" in page
+    third = ParticipantFactory()
+    services.vote_cast(participant=third, recommendation=recommendation, choice="agree")
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Eens <strong>2</strong>" in page and "Oneens <strong>1</strong>" in page
 
 
 def test_comment_post_escapes_html_and_links(client, participant, recommendation, topic):
