@@ -198,7 +198,9 @@ def test_one_click_unsubscribe_ends_every_follow(client, participant, other, top
     assert client.post(wrong_salt).status_code == 400
 
 
-def test_a_deleted_account_gets_no_digest_and_its_follows_end(participant, other, topic, clock, django_capture_on_commit_callbacks):
+def test_a_deleted_account_gets_no_digest_and_its_follows_end(
+    participant, other, topic, clock, django_capture_on_commit_callbacks
+):
     from participants.services import account_delete
 
     services.topic_follow(participant=participant, topic=topic)

@@ -24,7 +24,7 @@ def two_topics(db):
 
 
 def test_home_shows_progress_per_topic_and_overall(client, two_topics, django_assert_num_queries):
-    first, _second, third, recs = two_topics
+    _first, _second, _third, recs = two_topics
     participant, other = ParticipantFactory(), ParticipantFactory()
     for rec in recs[:2]:
         services.vote_cast(participant=participant, recommendation=rec, choice="agree")
@@ -53,7 +53,7 @@ def test_home_query_count_does_not_grow_with_votes(client, two_topics, django_as
 
 
 def test_anonymous_home_shows_phases_without_progress(client, two_topics, django_assert_num_queries):
-    first, second, third, _recs = two_topics
+    _first, _second, _third, _recs = two_topics
     with django_assert_num_queries(2):  # topics with counts, site texts
         html = client.get("/").content.decode()
     assert "U gaf uw mening" not in html

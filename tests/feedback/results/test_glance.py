@@ -36,7 +36,7 @@ def _rows(html):
 
 
 def test_matrix_has_a_row_per_recommendation_and_a_cell_per_sector(client, figures):
-    broad, divided, unclear = figures
+    _broad, _divided, _unclear = figures
     html = client.get("/onderwerpen/gesloten/resultaten/?sort=consensus").content.decode()
     assert "Instemming per sector" in html
     rows = _rows(html)
@@ -61,7 +61,7 @@ def test_matrix_rows_sort_by_divisiveness_with_a_link(client, figures):
 
 
 def test_overview_lists_only_broadly_supported_and_never_twice(client, figures):
-    broad, divided, unclear = figures
+    _broad, _divided, _unclear = figures
     html = client.get("/resultaten/").content.decode()
     consensus = html.split('id="consensus-heading"', 1)[1].split('id="divisive-heading"', 1)[0]
     divisive = html.split('id="divisive-heading"', 1)[1].split('id="topics-heading"', 1)[0]
@@ -80,7 +80,7 @@ def test_overview_says_so_when_nothing_is_broadly_supported(client, closed_topic
 
 
 def test_csv_for_dutch_spreadsheets(client, figures):
-    broad, _divided, _unclear = figures
+    _broad, _divided, _unclear = figures
     response = client.get("/onderwerpen/gesloten/resultaten.csv?format=spreadsheet")
     assert response.status_code == 200
     assert response.content.startswith("\ufeff".encode())
