@@ -35,10 +35,10 @@ run: setup
 	@echo ""
 	@echo "NMP Participatie runs at http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
 	@echo "Create a moderator account for the admin (/admin/) with:"
-	@echo "    $(MANAGE) create_staff you@example.org --role moderator   (or --role organiser)"
+	@echo "    $(MANAGE) create_staff you@example.org --role moderator   (or --role organiser; --password-file FILE)"
 	@echo "then log in, set up two-step verification at /account/2fa/ and open /admin/."
 	@echo ""
-	$(MANAGE) runserver $(HOST):$(PORT)
+	NMP_HOST=$(HOST) NMP_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 # The .mo files are committed, so a machine without GNU gettext still works;
 # with msgfmt present they are rebuilt from the .po sources.

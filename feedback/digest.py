@@ -110,9 +110,10 @@ def _send_digest(recipient, sections):
             "follows_url": settings.SITE_URL + reverse("feedback:follows"),
             "unsubscribe_url": unsubscribe_url,
             "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
             "LANGUAGE_CODE": translation.get_language(),
         }
-        subject = _("New on the topics you follow")
+        subject = settings.EMAIL_SUBJECT_PREFIX + _("New on the topics you follow")
         body = render_to_string("feedback/email/follow_digest.txt", context)
         html = render_to_string("feedback/email/follow_digest.html", context)
     message = EmailMultiAlternatives(

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, Proposal, Report, ReportReason, Stance
 
-STANCE_CHOICES = [("", _("No choice")), *Stance.choices]
+# In the vote's order: agree, neutral, disagree.
+STANCE_CHOICES = [("", _("No choice")), *((s.value, s.label) for s in (Stance.FOR, Stance.NEUTRAL, Stance.AGAINST))]
 
 
 class CommentForm(forms.Form):
@@ -22,11 +23,11 @@ class CommentForm(forms.Form):
         },
     )
     stance = forms.ChoiceField(
-        label=_("Your comment is"),
+        label=_("Your position on the recommendation"),
         choices=STANCE_CHOICES,
         required=False,
         widget=forms.RadioSelect,
-        help_text=_("Optional: are you for or against the recommendation?"),
+        help_text=_("Optional. It is shown next to your comment."),
     )
     # A CharField, not a UUIDField: a mangled token must not cost the participant their text.
     # The service ignores a token that is not a UUID (and then recognises a repeat by its text).

@@ -68,9 +68,11 @@ class Priority(models.Model):
 
 
 class Stance(models.TextChoices):
-    FOR = "for", _("for")
-    AGAINST = "against", _("against")
-    NEUTRAL = "neutral", _("neutral")
+    """A comment's position on its recommendation, in the same words as the vote."""
+
+    FOR = "for", _("Agree")
+    AGAINST = "against", _("Disagree")
+    NEUTRAL = "neutral", _("Neutral")
 
 
 class Comment(models.Model):

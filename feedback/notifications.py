@@ -97,9 +97,12 @@ def _send_reply_mail(thread, replies):
             "comment_url": settings.SITE_URL + replies[-1].get_absolute_url(),
             "unsubscribe_url": unsubscribe_url,
             "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
             "LANGUAGE_CODE": translation.get_language(),
         }
-        subject = _("New reply to your comment on “%(topic)s”") % {"topic": thread.topic.title}
+        subject = settings.EMAIL_SUBJECT_PREFIX + _("New reply to your comment on “%(topic)s”") % {
+            "topic": thread.topic.title
+        }
         body = render_to_string("feedback/email/reply_notification.txt", context)
         html = render_to_string("feedback/email/reply_notification.html", context)
     message = EmailMultiAlternatives(

@@ -104,6 +104,8 @@ class TopicPage:
     visibility: object
     priorities_used: int
 
+    max_priorities = Priority.MAX_PER_TOPIC
+
     @property
     def priorities_left(self):
         return max(0, Priority.MAX_PER_TOPIC - self.priorities_used)

@@ -50,7 +50,7 @@ def _check_comment_text(text):
 
 def _check_stance(stance):
     if stance not in [*Stance.values, ""]:
-        raise ValidationError({"stance": _("Choose for, against or neutral, or leave it empty.")})
+        raise ValidationError({"stance": _("Choose agree, neutral or disagree, or leave it empty.")})
 
 
 # --- Votes and priorities -----------------------------------------------------------

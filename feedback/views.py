@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -78,6 +79,7 @@ def _actions_response(request, recommendation, message, status=200):
                 "message": message,
                 "html": html,
                 "priority_status": participation.priority_status,
+                "priorities_left": participation.priorities_left,
             },
             status=status,
         )
@@ -374,11 +376,12 @@ def proposal_create(request, slug):
         ),
     )
     if proposal:
+        link = format_html('<a href="{}">{}</a>', reverse("feedback:my_contributions"), _("My contributions"))
         messages.success(
             request,
-            _(
-                "Thank you for your proposal. A moderator will read it first. "
-                "You can follow its status on “My contributions”."
+            format_html(
+                _("Thank you for your proposal. A moderator will read it first. You can follow its status on {}."),
+                link,
             ),
         )
         return redirect(topic.get_absolute_url() + "#propose")

@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 
 from feedback import topic_urls as feedback_topic_urls
 from feedback.results.urls import api_urlpatterns as results_api_urls
@@ -23,7 +22,7 @@ urlpatterns = [
     path("api/", include("topics.api_urls")),
     path("api/", include((results_api_urls, "results_api"))),
     re_path(r"^api/", views.error_404),  # any other API path: JSON 404
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
 ]
 
 # Dutch lives at /, English at /en/.

@@ -1,16 +1,49 @@
-"""allauth hooks: who may sign up, what sign-up stores, where login lands."""
+"""allauth hooks: who may sign up, what sign-up stores, where login lands, how mails read."""
+
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
+from django.conf import settings
 from django.urls import translate_url
 
 from .models import PortalSettings
 from .services import participant_register
 
 
+def _on_site(value, host):
+    """A link the request built (http(s)://<host>/...) rebuilt on SITE_URL; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or parts.netloc != host:
+        return value
+    return settings.SITE_URL + parts._replace(scheme="", netloc="").geturl()
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails greet and sign as the portal, with links on SITE_URL.
+
+        Without django.contrib.sites allauth names the site after the request's
+        host ("127.0.0.1:8101") and builds links from it; the portal's mails
+        all use SITE_NAME and SITE_URL instead.
+        """
+        request = context.get("request") or self.request
+        host = request.get_host() if request is not None else None
+        context = {name: _on_site(value, host) for name, value in context.items()}
+        context.update(
+            {
+                "current_site": SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc),
+                "SITE_NAME": settings.SITE_NAME,
+                "SITE_URL": settings.SITE_URL,
+            }
+        )
+        super().send_mail(template_prefix, email, context)
+
     def is_open_for_signup(self, request):
         """Closed while staff set sign-up to "invitation only" (PortalSettings in the admin)."""
         return PortalSettings.load().signup_mode == PortalSettings.SignupMode.OPEN

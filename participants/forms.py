@@ -69,12 +69,22 @@ class SignupForm(_ProfileFieldsMixin, AllauthSignupForm):
         widget=forms.RadioSelect,
         initial=ParticipatesAs.ORGANISATION,
     )
+    # The less public choice comes first and is the default: showing your name is an explicit step.
     display_mode = forms.ChoiceField(
         label=_("Show next to my contributions"),
-        choices=DisplayMode.choices,
+        choices=[
+            (DisplayMode.SECTOR_ONLY, _("Only my sector, for example “Participant from business”")),
+            (
+                DisplayMode.NAME_ORGANISATION,
+                _("My name and organisation, for example “Anna de Vries (Municipality of Utrecht)”"),
+            ),
+        ],
         widget=forms.RadioSelect,
-        initial=DisplayMode.NAME_ORGANISATION,
-        help_text=_("With only your sector you appear as, for example, “Participant from business”."),
+        initial=DisplayMode.SECTOR_ONLY,
+        help_text=_(
+            "Everyone who visits the site can read this next to your comments and proposals. "
+            "You can change it later on your profile."
+        ),
     )
     privacy = forms.BooleanField(label=_("I have read the privacy statement and I agree with it."), required=True)
 

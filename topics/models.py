@@ -20,6 +20,19 @@ class Phase(models.TextChoices):
     OPEN = "open", _("open")
     CLOSED = "closed", _("closed")
 
+    # Templates cannot name the enum; they ask the phase itself (``phase.is_open``).
+    @property
+    def is_upcoming(self):
+        return self == Phase.UPCOMING
+
+    @property
+    def is_open(self):
+        return self == Phase.OPEN
+
+    @property
+    def is_closed(self):
+        return self == Phase.CLOSED
+
 
 class TopicQuerySet(models.QuerySet):
     def with_counts(self):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0004_proposal_from_topics'),
+        ('feedback', '0005_comment_stance_in_the_votes_words'),
         ('topics', '0002_proposal_to_feedback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

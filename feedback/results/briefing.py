@@ -74,8 +74,8 @@ def topic_briefing(*, topic, sort=None):
             {
                 "result": result,
                 "stances": [
-                    (Stance.FOR, _("Most supported comments for"), stances.get(Stance.FOR, [])),
-                    (Stance.AGAINST, _("Most supported comments against"), stances.get(Stance.AGAINST, [])),
+                    (Stance.FOR, _("Most supported comments that agree"), stances.get(Stance.FOR, [])),
+                    (Stance.AGAINST, _("Most supported comments that disagree"), stances.get(Stance.AGAINST, [])),
                 ],
             }
         )
@@ -124,7 +124,7 @@ def workbook_path(job_id):
 
 def workbook_filename(job):
     stamp = (job.get("created_at") or "")[:10] or timezone.now().date().isoformat()
-    return f"briefing-najaarssessie-{stamp}.xlsx"
+    return f"briefing-najaarsbijeenkomst-{stamp}.xlsx"
 
 
 # --- Workbook --------------------------------------------------------------------------------

@@ -46,10 +46,19 @@ def isolate(value):
     return format_html("<bdi>{}</bdi>", value)
 
 
+# Invisible direction marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A-E, U+2066-9).
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 @register.filter
-def isolate_text(value):
-    """The plain-text (e-mail) variant of ``isolate``: first strong isolate ... pop directional isolate."""
-    return f"\u2068{value}\u2069"
+def without_bidi_controls(value):
+    """The plain-text (e-mail) counterpart of ``isolate``: a name without invisible direction characters.
+
+    Plain text has no <bdi>, and adding isolate characters would put invisible
+    characters in the mail; removing the ones a name brought with it keeps a
+    right-to-left override in it from turning the text around it.
+    """
+    return BIDI_CONTROLS.sub("", str(value))
 
 
 @register.simple_tag

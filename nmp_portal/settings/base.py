@@ -21,7 +21,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SITE_NAME = "NMP Participatie"
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in mails. By default the address `make run` serves (it passes HOST and
+# PORT on as NMP_HOST and NMP_PORT), so links in mails printed locally work.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"http://{env.str('NMP_HOST', default='127.0.0.1')}:{env.str('NMP_PORT', default='8000')}",
+).rstrip("/")
 CONTACT_EMAIL = env.str("NMP_CONTACT_EMAIL", default="postbusnationaalmilieuprogramma@minienw.nl")
 
 INSTALLED_APPS = [
@@ -68,6 +73,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "participants.middleware.StaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nmp_portal.middleware.SiteNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "nmp_portal.urls"
@@ -121,7 +127,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[NMP Participatie] "
+# Every mail's subject starts with the portal's name, allauth's and Django's own included.
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "NMP Participatie"
@@ -260,9 +268,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"forbidden_without_traceback": {"()": "nmp_portal.logging.ForbiddenWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["forbidden_without_traceback"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"post_office": {"level": "WARNING"}},
+    "loggers": {
+        "post_office": {"level": "WARNING"},
+        # Django's own console handler (active with DEBUG) would print every warning a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # --- Results per sector (feedback/results/; see docs/results.md) ---------------------

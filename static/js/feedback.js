@@ -50,6 +50,7 @@
       }
       var status = document.getElementById("priority-status");
       if (status && result.priority_status) status.textContent = result.priority_status;
+      if (typeof result.priorities_left === "number") setPriorityButtons(result.priorities_left > 0);
       if (block) showError(block, result.ok ? "" : result.message);
       announce(result.message || "");
     }).catch(function () {
@@ -57,6 +58,16 @@
       form.submit(); // network trouble: fall back to the normal post
     });
   });
+
+  // With every priority used, the other "Priority" buttons are disabled and say why.
+  function setPriorityButtons(available) {
+    var buttons = document.querySelectorAll(".priority-btn[aria-pressed='false']");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].disabled = !available;
+      var note = document.getElementById(buttons[i].getAttribute("aria-describedby"));
+      if (note) note.hidden = available;
+    }
+  }
 
   function restoreFocus(block, key) {
     if (!key) return;

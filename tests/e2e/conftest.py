@@ -101,3 +101,9 @@ def login(live_server):
         return user
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _site_url_is_the_live_server(settings, live_server):
+    """Links in mails are built from SITE_URL; in the browser tests that is the live server's address."""
+    settings.SITE_URL = live_server.url

@@ -4,7 +4,6 @@ import io
 import json
 import re
 import time
-from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -55,6 +54,9 @@ def test_account_life_sign_up_verify_log_in_profile_reset_download_delete(page, 
     page.locator("#id_last_name").fill("El Amrani")
     page.locator("#id_organisation").fill("Provincie Utrecht")
     page.locator("#id_sector").select_option("provincie")
+    # Only the sector shows unless you choose otherwise.
+    expect(page.get_by_label("Alleen mijn sector")).to_be_checked()
+    page.get_by_label("Mijn naam en organisatie").check()
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_label("Ik heb de privacyverklaring gelezen").check()
@@ -159,14 +161,23 @@ def _totp(secret, offset=0):
     return format_hotp_value(hotp_value(secret, int(time.time() + offset) // 30))
 
 
-def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, settings):
+def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, settings, tmp_path):
     # One period of tolerance, so the login code (next period) differs from the activation code.
     settings.MFA_TOTP_TOLERANCE = 1
     # Earlier browser tests flush the database: make the staff groups again as the data migration does.
     roles_sync()
-    # Made the way the README tells: manage.py create_staff you@example.org --role moderator
-    with mock.patch("getpass.getpass", return_value="een-lang-wachtwoord-2026"):
-        call_command("create_staff", "moderator@example.org", "--role", "moderator", stdout=io.StringIO())
+    # Made the way the README tells: manage.py create_staff you@example.org --role moderator --password-file ...
+    password_file = tmp_path / "password"
+    password_file.write_text("een-lang-wachtwoord-2026\n")
+    call_command(
+        "create_staff",
+        "moderator@example.org",
+        "--role",
+        "moderator",
+        "--password-file",
+        str(password_file),
+        stdout=io.StringIO(),
+    )
     moderator = User.objects.get(email="moderator@example.org")
     _log_in(page, moderator.email, "een-lang-wachtwoord-2026")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()

@@ -98,7 +98,7 @@ def test_vote_change_and_withdraw(make_page, login, content, javascript):
 
 
 @pytest.mark.parametrize("javascript", JS)
-def test_three_priorities_and_a_refused_fourth(make_page, login, content, javascript):
+def test_three_priorities_and_a_disabled_fourth(make_page, login, content, javascript):
     topic = _topic(content)
     recs = _recs(topic)
     participant = ParticipantFactory()
@@ -112,16 +112,19 @@ def test_three_priorities_and_a_refused_fourth(make_page, login, content, javasc
             "aria-pressed", "true"
         )
     expect(page.locator("#priority-status")).to_have_text("U heeft 3 van de 3 prioriteiten gekozen.")
-    page.locator(f"#recommendation-{recs[3].pk}").get_by_role("button", name="Prioriteit").click()
-    refusal = "U heeft al 3 prioriteiten gekozen voor dit onderwerp."
-    if javascript:
-        expect(page.locator(f"#recommendation-{recs[3].pk} .feedback-error")).to_contain_text(refusal)
-        expect(page.locator("#feedback-live")).to_contain_text(refusal)
-    else:
-        expect(page.get_by_role("alert")).to_contain_text(refusal)
-    expect(page.locator(f"#recommendation-{recs[3].pk}").get_by_role("button", name="Prioriteit")).to_have_attribute(
-        "aria-pressed", "false"
+    # The fourth is disabled before anyone presses it, with the reason next to it.
+    fourth = page.locator(f"#recommendation-{recs[3].pk}")
+    expect(fourth.get_by_role("button", name="Prioriteit")).to_be_disabled()
+    expect(fourth.locator(".priority-form__note")).to_be_visible()
+    expect(fourth.locator(".priority-form__note")).to_have_text(
+        "U heeft uw 3 prioriteiten voor dit onderwerp gebruikt. Haal er een weg om deze te kiezen."
     )
+    # Removing one makes the others available again.
+    page.locator(f"#recommendation-{recs[0].pk}").get_by_role("button", name="Prioriteit").click()
+    expect(fourth.get_by_role("button", name="Prioriteit")).to_be_enabled()
+    expect(fourth.locator(".priority-form__note")).to_be_hidden()
+    page.locator(f"#recommendation-{recs[0].pk}").get_by_role("button", name="Prioriteit").click()
+    expect(fourth.get_by_role("button", name="Prioriteit")).to_be_disabled()
     _assert_same_page(page, javascript)
     from feedback.models import Priority
 
@@ -148,7 +151,7 @@ def test_comment_reply_edit_delete_report_and_mail(make_page, login, content, ja
         expect(form.locator(".char-counter")).to_have_text(f"{len(text.input_value())} van 2000 tekens")
     else:
         expect(form).to_contain_text("hoogstens 2000 tekens")
-    form.get_by_label("voor").check()
+    form.get_by_label("Eens", exact=True).check()
     form.get_by_role("button", name="Plaats reactie").click()
     expect(page.get_by_role("status").first).to_contain_text("Uw reactie is geplaatst.")
     comment = page.locator("article.comment").first
@@ -188,7 +191,7 @@ def test_comment_reply_edit_delete_report_and_mail(make_page, login, content, ja
     page2.goto(f"/reacties/{reported.pk}/melden/")
     page2.get_by_label("Iets anders").check()
     page2.get_by_role("button", name="Verstuur melding").click()
-    expect(page2.get_by_role("alert")).to_contain_text("U heeft deze reactie al gemeld.")
+    expect(page2.locator(".error-summary")).to_contain_text("U heeft deze reactie al gemeld.")
     assert Report.objects.count() == 1
 
     # Anne edits, then deletes; Bram's reply stays under a placeholder.
@@ -330,7 +333,7 @@ def test_feedback_pages_pass_axe(make_page, login, content, which, language):
     if which == "comment_error":
         page.goto(prefix + urls["recommendation"])
         page.locator("#comment-form").get_by_role("button").click()
-        expect(page.get_by_role("alert")).to_be_visible()
+        expect(page.locator(".error-summary")).to_be_focused()
     else:
         page.goto(prefix + urls[which].removeprefix("/en"))
     expect(page.locator("html")).to_have_attribute("lang", language)

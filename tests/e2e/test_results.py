@@ -130,7 +130,7 @@ def test_moderator_downloads_the_briefing_workbook(page, voted, login, settings,
     login(page, ModeratorFactory())
     page.goto("/admin/")
     page.get_by_role("link", name="Pagina's om te printen en de werkmap (Excel)").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Briefing voor de najaarssessie")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Briefing voor de najaarsbijeenkomst")
     page.get_by_role("button", name="Maak werkmap").click()
     expect(page.get_by_role("status")).to_have_text("De werkmap is klaar.")
     expect(page.locator("progress")).to_have_attribute("value", "100")

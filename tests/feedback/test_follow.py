@@ -99,7 +99,9 @@ def test_digest_mails_once_a_day_with_only_what_is_new(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [participant.email]
-    assert message.subject == "Nieuw bij de onderwerpen die u volgt"
+    assert message.subject == "[NMP Participatie] Nieuw bij de onderwerpen die u volgt"
+    assert message.body.startswith(f"Beste {participant.first_name},")
+    assert "Met vriendelijke groet" in message.body and "127.0.0.1:8000" not in message.body.split("\n")[0]
     assert "Plant meer bomen langs snelwegen" in message.body
     assert settings_url(topic) in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

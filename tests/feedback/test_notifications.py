@@ -27,7 +27,7 @@ def test_reply_mails_the_author_with_unsubscribe_headers(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [participant.email]
-    assert message.subject == f"Nieuwe reactie op uw reactie bij ‘{topic.title}’"
+    assert message.subject == f"[NMP Participatie] Nieuwe reactie op uw reactie bij ‘{topic.title}’"
     assert "Ik ben het <b>oneens</b>" in message.body  # plain text part: literal
     html = message.alternatives[0][0]
     assert "Ik ben het &lt;b&gt;oneens&lt;/b&gt;" in html and "<b>oneens</b>" not in html
@@ -111,7 +111,7 @@ def test_reply_mail_is_in_the_recipients_language_not_the_repliers(
         )
     assert response.status_code == 302
     (message,) = mail.outbox
-    assert message.subject.startswith("New reply to your comment on")
+    assert message.subject.startswith("[NMP Participatie] New reply to your comment on")
     assert "There is a new reply to your comment" in message.body
     assert "/en/afmelden/reacties/" in message.extra_headers["List-Unsubscribe"]
     assert "/en/onderwerpen/" in message.body
@@ -127,7 +127,7 @@ def test_reply_mail_is_in_the_recipients_language_not_the_repliers(
             {"text": "Answer", "parent": dutch.pk, "recommendation": recommendation.pk},
         )
     (message,) = mail.outbox
-    assert message.subject.startswith("Nieuwe reactie op uw reactie")
+    assert message.subject.startswith("[NMP Participatie] Nieuwe reactie op uw reactie")
     assert '<html lang="nl">' in message.alternatives[0][0]
 
 

@@ -38,7 +38,7 @@ def test_submit_approve_publishes_at_next_position(client, topic):
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Meer groen in de stad" in page
     assert "Voorgesteld door een deelnemer: <bdi>Fatima El Amrani (Gemeente Zwolle)</bdi>" in page
-    assert page.count("Uit de bijeenkomst van 26 juni 2024") == 2
+    assert page.count("Uit de werksessie van 26 juni 2024") == 2
     # It can be voted on like the workshop's.
     services.vote_cast(participant=ParticipantFactory(), recommendation=rec, choice="agree")
 

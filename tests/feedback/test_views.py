@@ -19,7 +19,7 @@ def test_anonymous_sees_topic_without_buttons_and_login_hint(client, recommendat
     assert recommendation.text in html
     assert 'name="choice"' not in html
     assert "Log in om mee te doen" in html
-    assert "Uit de bijeenkomst van 26 juni 2024" in html
+    assert "Uit de werksessie van 26 juni 2024" in html
 
 
 def test_vote_without_js_redirects_back_to_the_recommendation(client, participant, recommendation, topic):

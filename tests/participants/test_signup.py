@@ -2,6 +2,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -36,7 +37,7 @@ def test_signup_stores_profile_and_consent_and_sends_verification_mail(client):
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
     assert "Bevestig uw e-mailadres" in mail.outbox[0].subject
-    link = re.search(r"http://testserver(/account/confirm-email/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(re.escape(settings.SITE_URL) + r"(/account/confirm-email/\S+/)", mail.outbox[0].body).group(1)
     page = client.get(link)
     assert page.status_code == 200
     client.post(link)

@@ -116,7 +116,7 @@ def _make_workbook(client, django_capture_on_commit_callbacks, include_hidden=Fa
     assert "De werkmap is klaar." in page
     download = client.get(status["download_url"])
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith('attachment; filename="briefing-najaarssessie-')
+    assert download["Content-Disposition"].startswith('attachment; filename="briefing-najaarsbijeenkomst-')
     return load_workbook(io.BytesIO(b"".join(download.streaming_content))), job_id
 
 
