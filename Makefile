@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup setup-dev test test-unit test-e2e test-services test-postgres lint format messages compilemessages clean
+.PHONY: run setup setup-dev test test-unit test-e2e test-services test-postgres lint format messages compilemessages clean backup restore
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
@@ -81,6 +81,16 @@ lint: setup-dev
 format: setup-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Database (pg_dump custom format, or SQLite's backup API) and media files into
+# var/backups/<time>/ or BACKUP=<dir>; see docs/operations.md.
+backup: $(VENV)/.installed-runtime
+	$(MANAGE) backup $(if $(BACKUP),--output $(BACKUP))
+
+# Replaces ALL data with a backup: make restore BACKUP=var/backups/<time>. Stop web and worker first.
+restore: $(VENV)/.installed-runtime
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/<time>"; exit 1; }
+	$(MANAGE) restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

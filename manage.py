@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import os
 import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nmp_portal.settings.local")
+    from nmp_portal.environment import use_settings
+
+    use_settings(default="nmp_portal.settings.local")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -1,13 +1,58 @@
-"""The Celery app: broker and result settings come from REDIS_URL via Django settings."""
+"""The Celery app: broker and result settings come from REDIS_URL via Django settings.
 
-import os
+Queuing a task never fails the request that queues it: every piece of
+background work has its state in the database (the mail queue, reply mails
+waiting for their hour), so a task that cannot reach the broker is logged and
+left to the periodic sweeps (beat) and to the sweep every worker runs when it
+starts.
+"""
 
-from celery import Celery
+import logging
+import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nmp_portal.settings.local")
+from celery import Celery, Task
+from celery.signals import worker_ready
+from kombu.exceptions import OperationalError as BrokerError
 
-app = Celery("nmp_portal")
+from .environment import use_settings
+
+# Only production runs a worker (locally tasks run eagerly); manage.py and wsgi.py set their own default.
+use_settings(default="nmp_portal.settings.production")
+
+logger = logging.getLogger(__name__)
+
+
+# After a failed publish, tasks are not offered to the broker for this many seconds: a broker
+# that does not answer costs one connect timeout per process per interval, not one per task.
+RETRY_BROKER_AFTER = 5.0
+_broker_down_until = 0.0
+
+
+class DispatchSafeTask(Task):
+    """A task whose ``apply_async`` returns None instead of raising when the broker is unreachable."""
+
+    def apply_async(self, *args, **kwargs):
+        global _broker_down_until
+        if not self.app.conf.task_always_eager and time.monotonic() < _broker_down_until:
+            logger.warning("Task %s not queued, the broker was unreachable moments ago", self.name)
+            return None
+        try:
+            return super().apply_async(*args, **kwargs)
+        except BrokerError as error:
+            _broker_down_until = time.monotonic() + RETRY_BROKER_AFTER
+            logger.error("Task %s not queued, broker unreachable (%s); the periodic sweep retries", self.name, error)
+            return None
+
+
+app = Celery("nmp_portal", task_cls=DispatchSafeTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The results package keeps its own tasks module inside the feedback app.
 app.autodiscover_tasks(["feedback.results"])
+
+
+@worker_ready.connect
+def sweep_on_start(sender=None, **kwargs):
+    """Pick up the work a broker outage or a lost worker left in the database."""
+    for name in ("nmp_portal.tasks.deliver_due_mail", "feedback.tasks.send_due_reply_mails"):
+        app.send_task(name)

@@ -25,16 +25,14 @@ def _due(queryset, now):
     return queryset.filter(status__in=DELIVERABLE).filter(Q(scheduled_time__isnull=True) | Q(scheduled_time__lte=now))
 
 
-def mail_deliver(*, email_id: int):
-    """Deliver one queued mail; returns its new status, or None when there was nothing to do.
+# While one worker talks to the mail server, the mail is not due for anyone else. Longer than
+# the hard time limit of a task, so a live worker always finishes first; a worker that died
+# mid-send leaves the mail to the sweep after this lease (the only case that can send twice).
+CLAIM_LEASE = timedelta(minutes=10)
 
-    Safe to run twice and from several workers at once: a mail that is sent,
-    failed for good, not yet due, or being delivered by another worker (row
-    lock) is skipped. A failed attempt is requeued with a delay until
-    POST_OFFICE["MAX_RETRIES"] is reached, then marked failed; the admin shows
-    every attempt in the mail's log.
-    """
-    now = timezone.now()
+
+def _claim(email_id, now):
+    """Take one due mail for delivery in a short transaction; None when there is nothing to do."""
     with transaction.atomic():
         queryset = _due(Email.objects.filter(pk=email_id), now)
         if connection.features.has_select_for_update_skip_locked:
@@ -42,13 +40,38 @@ def mail_deliver(*, email_id: int):
         email = queryset.first()
         if email is None:
             return None
-        status = email.dispatch(commit=True)
-        if status == STATUS.failed and (email.number_of_retries or 0) < get_max_retries():
-            email.number_of_retries = (email.number_of_retries or 0) + 1
-            email.status = STATUS.requeued
-            email.scheduled_time = now + get_retry_timedelta()
-            email.save(update_fields=["number_of_retries", "status", "scheduled_time", "last_updated"])
-            status = STATUS.requeued
+        Email.objects.filter(pk=email.pk).update(scheduled_time=now + CLAIM_LEASE)
+    return email
+
+
+def mail_deliver(*, email_id: int):
+    """Deliver one queued mail; returns its new status, or None when there was nothing to do.
+
+    Safe to run twice and from several workers at once: a mail that is sent,
+    failed for good, not yet due, or being delivered by another worker is
+    skipped. No database transaction is open while the mail server is
+    contacted: the mail is claimed in a short transaction (it stops being due
+    for ``CLAIM_LEASE``), sent, and its status is recorded the moment the server
+    accepted it. A failed attempt is requeued with a delay until
+    POST_OFFICE["MAX_RETRIES"] is reached, then marked failed; the admin shows
+    every attempt in the mail's log.
+    """
+    now = timezone.now()
+    email = _claim(email_id, now)
+    if email is None:
+        return None
+    # The instance keeps the scheduled time from before the claim; dispatch saves only the status.
+    status = email.dispatch(commit=True)
+    if status == STATUS.sent:
+        Email.objects.filter(pk=email.pk).update(scheduled_time=email.scheduled_time)
+    elif (email.number_of_retries or 0) < get_max_retries():
+        email.number_of_retries = (email.number_of_retries or 0) + 1
+        email.status = STATUS.requeued
+        email.scheduled_time = timezone.now() + get_retry_timedelta()
+        email.save(update_fields=["number_of_retries", "status", "scheduled_time", "last_updated"])
+        status = STATUS.requeued
+    else:
+        Email.objects.filter(pk=email.pk).update(scheduled_time=email.scheduled_time)
     return status
 
 

@@ -1,4 +1,32 @@
+"""Site-wide middleware: the site's own 404 page in development, the 503 page while the database is unreachable."""
+
+import logging
+
 from django.conf import settings
+
+from .views import DATABASE_UNAVAILABLE, database_unavailable
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 instead of 500 when a view fails because the database is unreachable.
+
+    Failures outside views (in another middleware) reach ``handler500``, which
+    makes the same distinction (nmp_portal.views.error_500).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("Database unavailable: %s", exception)
+            return database_unavailable(request)
+        return None
 
 
 class SiteNotFoundPageMiddleware:

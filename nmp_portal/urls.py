@@ -19,6 +19,8 @@ handler500 = "nmp_portal.views.error_500"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz-live"),
+    path("healthz/ready", views.healthz, name="healthz-ready"),
     path("api/", include("topics.api_urls")),
     path("api/", include((results_api_urls, "results_api"))),
     re_path(r"^api/", views.error_404),  # any other API path: JSON 404

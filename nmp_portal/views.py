@@ -1,10 +1,10 @@
 """Site-wide pages: health check, static content pages, language switch, error pages."""
 
+import sys
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
@@ -13,42 +13,23 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language as django_set_language
 
-from .celery import app as celery_app
+from . import health
 
 
-def _check_database():
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
-        return "error"
-    return "ok"
-
-
-def _check_cache():
-    try:
-        cache.set("healthz", "ok", 5)
-        return "ok" if cache.get("healthz") == "ok" else "error"
-    except Exception:  # noqa: BLE001
-        return "error"
-
-
-def _check_broker():
-    if not settings.REDIS_URL:
-        return "not configured"
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception:  # noqa: BLE001
-        return "error"
-    return "ok"
+@never_cache
+def healthz_live(request):
+    """Liveness: this process answers requests. Touches nothing else, so it never waits."""
+    return JsonResponse({"status": "ok"})
 
 
 @never_cache
 def healthz(request):
-    """State of database, cache and broker; 200 while the database answers, else 503."""
-    checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
+    """Readiness: 200 while the database answers, else 503; cache and broker are reported, not required.
+
+    A broken cache or broker degrades the site (the cache counts as empty, tasks
+    wait for the periodic sweep) but does not take it out of the load balancer.
+    """
+    checks = {"database": health.check_database(), "cache": health.check_cache(), "broker": health.check_broker()}
     status = 200 if checks["database"] == "ok" else 503
     return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)
 
@@ -108,7 +89,26 @@ def error_404(request, exception=None):
     return response
 
 
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def database_unavailable(request):
+    """The 503 page while the database cannot be reached (e.g. during a PostgreSQL restart).
+
+    The template needs nothing from the database. Retry-After tells clients and
+    proxies that this passes; the next request opens a new connection.
+    """
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": "Service unavailable.", "status": 503}, status=503)
+    else:
+        response = render(request, "503.html", status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 def error_500(request):
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable(request)
     if _wants_json(request):
         return JsonResponse({"detail": "Server error.", "status": 500}, status=500)
     # No context processors that touch the database: the database may be the problem.

@@ -1,9 +1,9 @@
 """WSGI entry point for gunicorn: ``gunicorn nmp_portal.wsgi``."""
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nmp_portal.settings.production")
+from .environment import use_settings
+
+use_settings(default="nmp_portal.settings.production")
 
 application = get_wsgi_application()

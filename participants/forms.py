@@ -2,6 +2,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,14 @@ class SignupForm(_ProfileFieldsMixin, AllauthSignupForm):
     def profile_data(self):
         data = {name: self.cleaned_data[name] for name in self.field_order[1:7]}
         return data
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # Creating an account hashes the password, which takes most of the time of a sign-up.
+            # Hash it here too, so the answer for a known address takes as long as for a new one
+            # and timing does not tell whether an address has an account.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class ProfileForm(_ProfileFieldsMixin, forms.ModelForm):

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -203,11 +204,18 @@ def briefing_workbook_start(request):
     include_hidden = request.POST.get("include_hidden") == "1"
     job_id = uuid.uuid4().hex
     briefing.job_set(job_id, state=briefing.JobState.QUEUED, progress=0, include_hidden=include_hidden)
-    transaction.on_commit(
-        lambda: build_briefing_workbook.delay(
-            job_id=job_id, include_hidden=include_hidden, language=request.LANGUAGE_CODE
-        )
-    )
+    if briefing.job_get(job_id) is None:
+        # The job's progress lives in the cache; without it there would be no page to wait on.
+        messages.error(request, _("The workbook cannot be made right now. Try again in a few minutes."))
+        return redirect("results:briefing")
+    language = request.LANGUAGE_CODE
+
+    def dispatch():
+        # None: the broker is unreachable (nmp_portal.celery.DispatchSafeTask); the job page says it failed.
+        if build_briefing_workbook.delay(job_id=job_id, include_hidden=include_hidden, language=language) is None:
+            briefing.job_set(job_id, state=briefing.JobState.FAILED)
+
+    transaction.on_commit(dispatch)
     return redirect("results:briefing-job", job_id=job_id)
 
 

@@ -7,16 +7,19 @@ site runs without any server; ``production`` requires every secret.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from nmp_portal.environment import read_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 # A developer may keep overrides in .env; the environment itself always wins.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+read_env_file()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nmp_portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +161,11 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Behind a reverse proxy every request comes from the proxy's address; these tell allauth
+# where the client's own address is, so its per-IP limits count per client (docs/deployment.md).
+# Either the number of proxies that append to X-Forwarded-For, or a header the proxy sets.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 # Sessions end after 30 minutes without activity and after 12 hours at most
 # (participants.middleware.SessionTimeoutMiddleware); the cookie age is the backstop.
 NMP_SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -193,8 +202,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Cache, Celery, mail ------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Seconds to wait for Redis (cache, broker, health check) before treating it as down:
+# a Redis outage must cost a request a fraction of a second, never a sync worker for seconds.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Errors count as cache misses (nmp_portal/cache.py): a Redis outage degrades, never a 500.
+    CACHES = {
+        "default": {
+            "BACKEND": "nmp_portal.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -208,7 +232,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+# One quick retry when publishing; a task that still cannot be queued is left to the
+# periodic sweeps (nmp_portal/celery.py: the database is the source of truth).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# Every task is stopped after these many seconds (soft: an exception it can clean up after;
+# hard: the worker process is killed). Needs the default prefork pool.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
@@ -226,6 +264,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Every outgoing mail, Django's and third-party apps' too, is queued in the
 # database by post_office and delivered by a Celery task after commit.
 EMAIL_BACKEND = "post_office.EmailBackend"
+# Seconds the SMTP connection may wait for the mail server; a silent server must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 POST_OFFICE = {
     # Delivery is ours (nmp_portal.mail): one task per queued mail, after commit.
     "CELERY_ENABLED": False,
@@ -233,6 +273,8 @@ POST_OFFICE = {
     "RETRY_INTERVAL": timedelta(minutes=5),
     "DEFAULT_PRIORITY": "medium",
     "MESSAGE_ID_ENABLED": True,
+    # Message-IDs end in the site's own domain, not the worker's host name (often "localhost").
+    "MESSAGE_ID_FQDN": urlsplit(SITE_URL).hostname or "localhost",
     "BACKENDS": {"default": "django.core.mail.backends.smtp.EmailBackend"},
 }
 

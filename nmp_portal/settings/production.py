@@ -25,9 +25,21 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# A connection kept open across a PostgreSQL restart is tested before reuse, so the first
+# request afterwards reconnects instead of failing.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 _email = env.email_url("EMAIL_URL")
+# A production process never shows debug pages or prints mail (with its reset links) to a log.
+_unsafe = []
+if DEBUG:
+    _unsafe.append("DJANGO_DEBUG is on")
+if _email.get("EMAIL_BACKEND") != "django.core.mail.backends.smtp.EmailBackend":
+    _unsafe.append(f"EMAIL_URL does not name an SMTP server ({_email.get('EMAIL_BACKEND')})")
+if _unsafe:
+    message = f"Refusing to start with production settings: {'; '.join(_unsafe)} (see .env.example)"
+    print(message, file=sys.stderr)
+    raise ImproperlyConfigured(message)
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
@@ -38,7 +50,7 @@ POST_OFFICE = {**POST_OFFICE, "BACKENDS": {"default": "django.core.mail.backends
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)

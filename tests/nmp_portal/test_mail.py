@@ -73,3 +73,69 @@ def test_failed_delivery_is_requeued_then_retried_by_the_periodic_task(django_ca
     deliver_due_mail()
     assert Email.objects.get().status == STATUS.sent
     assert [m.subject for m in mail.outbox] == ["Herkansing"]
+
+
+@pytest.mark.django_db
+def test_message_id_carries_the_sites_domain(settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_mail("Onderwerp", "Tekst", None, ["deelnemer@example.org"])
+    message_id = Email.objects.get().message_id
+    domain = settings.SITE_URL.split("://")[1].split(":")[0]
+    assert message_id.endswith(f"@{domain}>")
+    assert mail.outbox[0].extra_headers["Message-ID"] == message_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_talking_to_the_mail_server():
+    from unittest import mock
+
+    from django.db import connection
+
+    from nmp_portal.mail import due_mail_ids, mail_deliver
+
+    with mock.patch("nmp_portal.mail.transaction.on_commit"):
+        send_mail("Onderwerp", "Tekst", None, ["deelnemer@example.org"])
+    email = Email.objects.get()
+    seen = {}
+
+    def send_messages(messages):
+        seen["in_transaction"] = connection.in_atomic_block
+        # Claimed: no other worker or sweep picks it up while this one sends.
+        seen["due"] = due_mail_ids()
+        return len(messages)
+
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=send_messages):
+        assert mail_deliver(email_id=email.pk) == STATUS.sent
+    assert seen == {"in_transaction": False, "due": []}
+    email.refresh_from_db()
+    assert email.status == STATUS.sent
+    assert email.scheduled_time is None  # the claim leaves no trace on a sent mail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_dies_mid_send_leaves_the_mail_to_the_sweep_after_the_lease():
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from nmp_portal.mail import CLAIM_LEASE, due_mail_ids, mail_deliver
+
+    with mock.patch("nmp_portal.mail.transaction.on_commit"):
+        send_mail("Onderwerp", "Tekst", None, ["deelnemer@example.org"])
+    email = Email.objects.get()
+
+    class WorkerKilled(BaseException):
+        pass
+
+    with (
+        mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=WorkerKilled),
+        pytest.raises(WorkerKilled),
+    ):
+        mail_deliver(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == STATUS.queued
+    assert due_mail_ids() == []
+    with mock.patch("nmp_portal.mail.timezone.now", return_value=timezone.now() + CLAIM_LEASE):
+        assert due_mail_ids() == [email.pk]
+        assert mail_deliver(email_id=email.pk) == STATUS.sent
+    assert len(mail.outbox) == 1

@@ -69,21 +69,29 @@ def celery_worker_process(transactional_db):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 60
     from nmp_portal.celery import app
 
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=1)
-        if replies:
-            break
-        if worker.poll() is not None:
-            pytest.fail(f"Celery worker exited early:\n{worker.stdout.read()}")
-    else:
+    def stop():
         worker.terminate()
-        pytest.fail("Celery worker did not answer a ping within 60 s")
-    yield worker
-    worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+    deadline = time.monotonic() + 60
     try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=1)
+            if replies:
+                break
+            if worker.poll() is not None:
+                pytest.fail(f"Celery worker exited early:\n{worker.stdout.read()}")
+        else:
+            pytest.fail("Celery worker did not answer a ping within 60 s")
+    except BaseException:
+        # Never leave a worker behind: it would take the next run's tasks.
+        stop()
+        raise
+    yield worker
+    stop()

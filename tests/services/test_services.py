@@ -27,8 +27,9 @@ def test_healthz_sees_database_cache_and_broker(client):
 
 def test_redis_is_the_django_cache():
     from django.core.cache import cache, caches
+    from django.core.cache.backends.redis import RedisCache
 
-    assert type(caches["default"]).__name__ == "RedisCache"
+    assert isinstance(caches["default"], RedisCache)
     cache.set("services-suite", "ja", 10)
     assert cache.get("services-suite") == "ja"
 

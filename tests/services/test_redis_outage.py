@@ -1,0 +1,131 @@
+"""Redis stopped while the site runs: accounts, replies and the briefing keep working; mail waits in the database.
+
+The shared Redis on 6379 belongs to everyone on the machine, so the test runs
+its own redis-server, points cache and broker at it, stops it, and starts it
+again on the same port.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from post_office.models import STATUS, Email
+
+from feedback.models import Comment
+from nmp_portal import health
+from tests.auth import staff_mfa_login
+from tests.celery_broker import celery_broker
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
+
+from .servers import RedisServer
+
+PASSWORD = "een-heel-lang-wachtwoord-77"
+SIGNUP = {
+    "email": "nieuw@example.org",
+    "first_name": "Fatima",
+    "last_name": "El Amrani",
+    "organisation": "Provincie Utrecht",
+    "sector": "provincie",
+    "participates_as": "organisation",
+    "display_mode": "name_organisation",
+    "password1": PASSWORD,
+    "password2": PASSWORD,
+    "privacy": "on",
+}
+
+
+@pytest.fixture
+def own_redis(settings):
+    server = RedisServer()
+    server.start()
+    with celery_broker(server.url):
+        settings.REDIS_URL = server.url
+        settings.CELERY_BROKER_URL = server.url
+        settings.CACHES = {
+            "default": {
+                **settings.CACHES["default"],
+                "BACKEND": "nmp_portal.cache.DegradingRedisCache",
+                "LOCATION": server.url,
+            }
+        }
+        health.forget_probes()
+        yield server
+        server.stop()
+    health.forget_probes()
+
+
+def _timed(call):
+    started = time.monotonic()
+    response = call()
+    elapsed = time.monotonic() - started
+    assert response.status_code < 500, response.content[:500]
+    return response, elapsed
+
+
+def test_redis_stopped_then_started_again(client, own_redis, transactional_db, request):
+    now = timezone.now()
+    topic = TopicFactory(opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30))
+    recommendation = RecommendationFactory(topic=topic, position=1)
+    user = ParticipantFactory(email="deelnemer@example.org", password=PASSWORD)
+    thread = Comment.objects.create(topic=topic, recommendation=recommendation, author=user, text="Mijn punt")
+    moderator = ModeratorFactory()
+    assert client.get("/healthz").json()["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+    own_redis.stop()
+    health.forget_probes()
+    timings = []
+
+    response, elapsed = _timed(lambda: client.post("/account/login/", {"login": user.email, "password": PASSWORD}))
+    timings.append(elapsed)
+    assert response.status_code == 302
+
+    response, elapsed = _timed(
+        lambda: client.post(
+            f"/onderwerpen/{topic.slug}/reacties/",
+            {"recommendation": recommendation.pk, "parent": thread.pk, "text": "Mee eens"},
+        )
+    )
+    timings.append(elapsed)
+    assert response.status_code == 302
+    assert Comment.objects.filter(parent=thread, text="Mee eens").exists()
+    client.logout()
+
+    response, elapsed = _timed(lambda: client.post("/account/password/reset/", {"email": user.email}))
+    timings.append(elapsed)
+    assert response.status_code == 302
+
+    response, elapsed = _timed(lambda: client.post("/account/signup/", SIGNUP))
+    timings.append(elapsed)
+    assert response.status_code == 302
+
+    staff_mfa_login(client, moderator)
+    response, elapsed = _timed(lambda: client.get(f"/resultaten/briefing/{topic.slug}/"))
+    timings.append(elapsed)
+    assert response.status_code == 200
+    response, elapsed = _timed(lambda: client.post("/resultaten/briefing/werkmap/", follow=True))
+    timings.append(elapsed)
+    assert "De werkmap kan nu niet worden gemaakt." in response.content.decode()
+
+    response, elapsed = _timed(lambda: client.get("/healthz"))
+    timings.append(elapsed)
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "cache": "error", "broker": "error"}
+    # Short timeouts: nothing waits for the missing Redis.
+    assert max(timings) < 2, timings
+
+    waiting = set(Email.objects.filter(status=STATUS.queued).values_list("pk", flat=True))
+    assert Email.objects.filter(to=[user.email]).exists()  # the reset mail
+    assert Email.objects.filter(to=["nieuw@example.org"]).exists()  # the verification mail
+
+    # Redis is back: a worker that starts sweeps up every mail that waited in the database.
+    own_redis.start()
+    health.forget_probes()
+    request.getfixturevalue("celery_worker_process")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and Email.objects.filter(pk__in=waiting, status=STATUS.sent).count() < len(
+        waiting
+    ):
+        time.sleep(0.5)
+    assert set(Email.objects.filter(pk__in=waiting, status=STATUS.sent).values_list("pk", flat=True)) == waiting
+    assert client.get("/healthz").json()["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
