@@ -54,5 +54,9 @@ app.autodiscover_tasks(["feedback.results"])
 @worker_ready.connect
 def sweep_on_start(sender=None, **kwargs):
     """Pick up the work a broker outage or a lost worker left in the database."""
-    for name in ("nmp_portal.tasks.deliver_due_mail", "feedback.tasks.send_due_reply_mails"):
+    for name in (
+        "nmp_portal.tasks.deliver_due_mail",
+        "feedback.tasks.send_due_reply_mails",
+        "invitations.tasks.pickup_queued_invitations",
+    ):
         app.send_task(name)

@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("", include(([*topics_urls.urlpatterns, *feedback_topic_urls.urlpatterns], topics_urls.app_name))),
     path("", include("feedback.urls")),
     path("", include("feedback.results.urls")),
+    path("", include("invitations.urls")),
     path("contact/", views.content_page, {"page": "contact"}, name="contact"),
     path("privacy/", views.content_page, {"page": "privacy"}, name="privacy"),
     path("toegankelijkheid/", views.content_page, {"page": "accessibility"}, name="accessibility"),

@@ -8,7 +8,9 @@ from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import translate_url
+from django.utils.translation import gettext as _
 
 from .models import PortalSettings
 from .services import participant_register
@@ -45,8 +47,29 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, context)
 
     def is_open_for_signup(self, request):
-        """Closed while staff set sign-up to "invitation only" (PortalSettings in the admin)."""
-        return PortalSettings.load().signup_mode == PortalSettings.SignupMode.OPEN
+        """Closed while staff set sign-up to "invitation only" (PortalSettings in the admin).
+
+        Still open for a visitor whose address a personal link has already
+        proven (allauth's stashed verified e-mail): that is how an invitation
+        leads to an account.
+        """
+        if PortalSettings.load().signup_mode == PortalSettings.SignupMode.OPEN:
+            return True
+        return bool(request is not None and request.session.get("account_verified_email"))
+
+    def clean_email(self, email):
+        """By invitation only, an account is made only for the address the invitation proved."""
+        email = super().clean_email(email)
+        request = context.request
+        stashed = request.session.get("account_verified_email") if request is not None else None
+        if (
+            stashed
+            and not request.user.is_authenticated
+            and PortalSettings.load().signup_mode == PortalSettings.SignupMode.INVITATION_ONLY
+            and email.lower() != stashed.lower()
+        ):
+            raise ValidationError(_("Sign-up is by invitation only: use the address your invitation was sent to."))
+        return email
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

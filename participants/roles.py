@@ -4,7 +4,8 @@ Moderator:   view and change comments, reports, proposals, recommendations and
              topics (hide comments, handle reports, decide proposals, fix
              texts); view users and block/unblock participants.
 Organisator: view users and topics, and the portal settings (sign-up open or
-             by invitation).
+             by invitation); view, add and change events and invitations
+             (the roster, sending, the attendee list).
 Neither role may delete anything or change users' accounts or permissions.
 
 Who holds a role is decided by its ``key`` permission, not by the group's
@@ -52,6 +53,8 @@ ORGANISER = Role(
         ("participants", "user", ("view",)),
         ("topics", "topic", ("view",)),
         ("participants", "portalsettings", ("view", "change")),
+        ("invitations", "event", ("view", "add", "change")),
+        ("invitations", "invitation", ("view", "add", "change")),
     ),
 )
 
@@ -80,8 +83,11 @@ def roles_sync(apps=None):
     A group is found by its name only when it is first made; after that an
     administrator may rename it, and the role is found by its key permission.
     ``apps`` is the migration state when a data migration calls this; tests
-    and commands call it without.
+    and commands call it without. In a migration, the permissions of an app
+    whose tables do not exist yet are left out: that app's own migration
+    calls this again once they do.
     """
+    in_migration = apps is not None
     if apps is None:
         from django.apps import apps
     _create_permissions(apps)
@@ -92,12 +98,14 @@ def roles_sync(apps=None):
         group = _holder(Group, role)
         if group is None:
             group, _created = Group.objects.get_or_create(name=role.group)
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                for app_label, codename in role.codenames()
-            ]
-        )
+        permissions = []
+        for app_label, codename in role.codenames():
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is None and not in_migration:
+                raise LookupError(f"Permission {app_label}.{codename} does not exist.")
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)
         groups[role.slug] = group
     return groups
 

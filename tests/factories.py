@@ -91,3 +91,31 @@ class RecommendationFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"Advies {n}")
     source = Source.WORKSHOP
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = "invitations.Event"
+
+    slug = factory.Sequence(lambda n: f"najaarsbijeenkomst-{n}")
+    title = factory.Sequence(lambda n: f"Najaarsbijeenkomst {n}")
+    description = "We bespreken de adviezen van 26 juni."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timezone.timedelta(hours=4))
+    rsvp_deadline = factory.LazyAttribute(lambda o: o.starts_at - timezone.timedelta(days=7))
+    location = "Ministerie van IenW"
+    address = "Rijnstraat 8, Den Haag"
+    accessibility = "Drempelvrij, ringleiding in de zaal."
+    capacity = 60
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = "invitations.Invitation"
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Jan Jansen {n}")
+    email = factory.Sequence(lambda n: f"genodigde{n}@example.org")
+    organisation = "Gemeente Utrecht"
+    sector = "gemeente"
+    language = "nl"

@@ -15,7 +15,14 @@ from django.utils import timezone, translation
 
 from feedback.models import Comment, Proposal
 from feedback.rules import refusal_message
-from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory, RecommendationFactory, TopicFactory
+from tests.factories import (
+    EventFactory,
+    ModeratorFactory,
+    OrganiserFactory,
+    ParticipantFactory,
+    RecommendationFactory,
+    TopicFactory,
+)
 from topics.models import Phase
 
 ROLES = ["anonymous", "unverified", "participant", "author", "other participant", "blocked", "moderator", "organiser"]
@@ -42,6 +49,8 @@ TABLE = {
     "participants.contribute": (None, EVERYONE_WHO_CONTRIBUTES, ALWAYS),
     "participants.moderate": (None, {"moderator"}, ALWAYS),
     "participants.organise": (None, {"organiser"}, ALWAYS),
+    # An event open to participants, before its answer date (its own states: tests/invitations/test_rules.py).
+    "invitations.register": ("event", EVERYONE_WHO_CONTRIBUTES, ALWAYS),
 }
 
 # The reasons a person is refused, in the order refusal_message checks them.
@@ -112,9 +121,10 @@ def test_permission(perm, role, phase):
     user = _user(role, author)
     target, roles, phases = TABLE[perm]
     proposal = Proposal.objects.create(topic=topic, author=author, text="Meer bomen in de wijk.")
-    obj = {"topic": topic, "recommendation": recommendation, "comment": comment, "proposal": proposal, None: None}[
-        target
-    ]
+    objects = {"topic": topic, "recommendation": recommendation, "comment": comment, "proposal": proposal, None: None}
+    if target == "event":
+        objects["event"] = EventFactory(open_to_participants=True)
+    obj = objects[target]
 
     allowed = role in roles and phase in phases
     assert user.has_perm(perm, obj) is allowed

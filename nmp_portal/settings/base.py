@@ -52,12 +52,14 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "post_office",
     "django_celery_beat",
+    "import_export",
     "csp",  # django-csp: the Content-Security-Policy header and its system checks
     # Our apps
     "nmp_portal",
     "participants",
     "topics",
     "feedback",
+    "invitations",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nmp_portal.context_processors.site",
+                "invitations.context_processors.announcement",
             ],
         },
     },
@@ -256,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
     # Followers of a topic: one mail a day at most, sent when there is news (feedback.digest).
     "send-follow-digests": {"task": "feedback.tasks.send_due_follow_digests", "schedule": timedelta(hours=1)},
+    # Invitations: queue again what a down broker left, record deliveries (invitations/services.py).
+    "invitations-pickup": {"task": "invitations.tasks.pickup_queued_invitations", "schedule": timedelta(minutes=1)},
+    "invitations-reminders": {"task": "invitations.tasks.send_reminders", "schedule": timedelta(hours=1)},
+    "invitations-practical": {"task": "invitations.tasks.send_practical_information", "schedule": timedelta(hours=1)},
+    "invitations-expire": {"task": "invitations.tasks.expire_invitations", "schedule": timedelta(hours=1)},
     "cleanup-mail": {"task": "nmp_portal.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
 }
 
@@ -337,3 +345,11 @@ RESULTS_BRIEFING_COMMENTS_PER_STANCE = 3
 
 # Files the site writes (briefing workbooks). Not served publicly: downloads go through a view.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+
+# --- Invitations (invitations/; see docs/invitations.md) ------------------------------------
+# The one reminder goes to invitees without an answer this long before the deadline.
+INVITATIONS_REMINDER_BEFORE_DEADLINE = timedelta(days=env.int("INVITATIONS_REMINDER_DAYS", default=3))
+# The practical-information mail goes to everyone with a place this long before the event.
+INVITATIONS_PRACTICAL_BEFORE_EVENT = timedelta(days=env.int("INVITATIONS_PRACTICAL_DAYS", default=2))
+# Opening personal links: at most this many per minute per IP address (tampered links look alike).
+INVITATIONS_LINK_RATE = env.int("INVITATIONS_LINK_RATE", default=30)

@@ -60,13 +60,15 @@ def test_topic_page_query_count_is_flat(client, topic, participant, who, django_
     assert Comment.objects.count() > 2000 and Vote.objects.filter(recommendation=recommendations[0]).count() == 500
     # Pinned: session + user for logged-in users; topic; considerations; recommendations with counts;
     # groups (moderator?), own votes (not for a moderator: sees all); verified e-mail; general comments: count, page, replies;
+    # the header's sign-up mode (anonymous) or, logged in, the visitor's invitation to the coming event and
+    # (without one) the next event open to participants.
     # whether the user follows the topic (logged in); the next topic.
-    expected = {"anonymous": 7, "participant": 13, "moderator": 12}[who]
+    expected = {"anonymous": 8, "participant": 15, "moderator": 14}[who]
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert small == expected
     html = response.content.decode()
     assert "Reactie" in html
     # The recommendation page: as above, but no considerations; a priority count for participants.
-    assert small_rec == {"anonymous": 5, "participant": 11, "moderator": 10}[who]
+    assert small_rec == {"anonymous": 6, "participant": 11, "moderator": 10}[who]
     assert _count(client, rec_url) == small_rec

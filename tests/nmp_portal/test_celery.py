@@ -25,5 +25,9 @@ def test_a_starting_worker_queues_the_sweeps_that_exist():
     with mock.patch.object(app, "send_task") as send_task:
         sweep_on_start()
     names = [call.args[0] for call in send_task.call_args_list]
-    assert names == ["nmp_portal.tasks.deliver_due_mail", "feedback.tasks.send_due_reply_mails"]
+    assert names == [
+        "nmp_portal.tasks.deliver_due_mail",
+        "feedback.tasks.send_due_reply_mails",
+        "invitations.tasks.pickup_queued_invitations",
+    ]
     assert set(names) <= set(_our_tasks())

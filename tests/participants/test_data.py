@@ -115,6 +115,7 @@ def test_every_model_referring_to_the_user_is_exported_or_is_account_machinery()
         "account.emailaddress",
         "mfa.authenticator",
         "usersessions.usersession",
+        "invitations.invitation",
     }
     referring = set()
     for model in apps.get_models(include_auto_created=True):

@@ -8,7 +8,7 @@ from topics.models import Recommendation, Topic
 
 @pytest.mark.django_db
 def test_home_lists_the_ten_topics_in_order_with_counts(client, nmp_content, django_assert_num_queries):
-    with django_assert_num_queries(2):  # topics with counts, site texts
+    with django_assert_num_queries(3):  # topics with counts, site texts, the header's sign-up mode
         response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -21,7 +21,9 @@ def test_home_lists_the_ten_topics_in_order_with_counts(client, nmp_content, dja
 @pytest.mark.django_db
 def test_topic_page_shows_every_bullet_verbatim(client, nmp_content, django_assert_num_queries):
     topic = Topic.objects.get(number=3)
-    with django_assert_num_queries(5):  # topic, considerations, recommendations with counts, comments count, next topic
+    # topic, considerations, recommendations with counts, general comments count, the header's sign-up mode,
+    # the next topic
+    with django_assert_num_queries(6):
         response = client.get(topic.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()

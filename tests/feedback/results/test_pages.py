@@ -221,18 +221,18 @@ def _count(client, path):
 @pytest.mark.parametrize("n_votes", [12, 20_000])
 def test_query_count_does_not_depend_on_votes(client, closed_topic, n_votes, django_assert_num_queries):
     _make_votes(closed_topic, n_votes)
-    # topic, recommendations, votes GROUP BY, priorities GROUP BY
-    with django_assert_num_queries(4):
+    # topic, recommendations, votes GROUP BY, priorities GROUP BY; pages: the header's sign-up mode
+    with django_assert_num_queries(5):
         client.get("/onderwerpen/gesloten/resultaten/")
     with django_assert_num_queries(4):
         client.get("/api/topics/gesloten/results/")
     rec = closed_topic.recommendations.first()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(f"/onderwerpen/gesloten/resultaten/{rec.pk}/")
     with django_assert_num_queries(4):
         client.get("/onderwerpen/gesloten/resultaten.csv")
-    # topics, recommendations, votes, priorities, participation
-    with django_assert_num_queries(5):
+    # topics, recommendations, votes, priorities, participation, the header's sign-up mode
+    with django_assert_num_queries(6):
         client.get("/resultaten/")
 
 

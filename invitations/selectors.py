@@ -1,0 +1,48 @@
+"""Reads for invitation pages and the admin."""
+
+from django.db.models import Exists, OuterRef
+
+from .models import Invitation
+
+
+def account_exists(*, email: str) -> bool:
+    from participants.models import User
+
+    return User.objects.filter(email__iexact=email, deleted_at__isnull=True).exists()
+
+
+def verified_account(*, email: str):
+    """The account that has proven ``email`` (a verified address), or None.
+
+    An account that only typed the address in, without confirming it, must
+    not see or answer someone else's invitation.
+    """
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True, user__deleted_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address else None
+
+
+def invitation_for_user(*, event, user):
+    """The visitor's invitation to ``event``: linked to the account, or sent to an address it has verified."""
+    if user is None or not user.is_authenticated:
+        return None
+    from allauth.account.models import EmailAddress
+
+    invitations = Invitation.objects.filter(event=event).select_related("event")
+    verified = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return invitations.filter(user=user).first() or invitations.filter(user__isnull=True, email__in=verified).first()
+
+
+def with_participation(queryset):
+    """Annotate each invitation with whether its account voted and commented on the portal."""
+    from feedback.models import Comment, Vote
+
+    return queryset.annotate(
+        has_voted=Exists(Vote.objects.filter(participant=OuterRef("user"))),
+        has_commented=Exists(Comment.objects.filter(author=OuterRef("user"), is_deleted=False)),
+    )

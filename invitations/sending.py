@@ -1,0 +1,144 @@
+"""Making and tracking the mails of invitations: what Celery tasks and celery beat run.
+
+Kept apart from ``services`` (which queues the tasks) so the tasks can call
+these without the two modules importing each other.
+"""
+
+import base64
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from . import mails
+from .models import UNANSWERED, Event, Invitation, State
+
+SEND_CHUNK = 50
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _token(invitation) -> str:
+    """The personal link's token: an HMAC (SECRET_KEY) of the invitation and its random nonce.
+
+    Only the nonce and the token's SHA-256 are stored, so the database alone
+    does not give the link; the same token can be made again for the
+    reminder, and a new nonce ("Opnieuw versturen") retires the old link.
+    """
+    digest = salted_hmac("invitations.link", f"{invitation.pk}:{invitation.token_nonce}", algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _new_token(invitation) -> str:
+    invitation.token_nonce = secrets.token_urlsafe(16)
+    token = _token(invitation)
+    invitation.token_hash = token_hash(token)
+    return token
+
+
+def invitation_mail_queue(*, invitation_id: int):
+    """Make the personal invitation mail for one queued invitee and put it in the mail queue.
+
+    Safe to run twice and from several workers: the invitation row is locked
+    and a mail is made only while the invitation is queued without one. The
+    token is made here and only its hash (and nonce) stored; the mail and the
+    invitation are saved in one transaction, so a worker that dies midway
+    leaves neither.
+    """
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("event").filter(pk=invitation_id).first()
+        if invitation is None or invitation.state != State.QUEUED or invitation.mail_id:
+            return None
+        token = _new_token(invitation)
+        invitation.mail = mails.invitation_mail(invitation=invitation, token=token)
+        invitation.save(update_fields=["token_nonce", "token_hash", "mail"])
+    return invitation.mail
+
+
+def invitations_delivery_sync(*, event: Event | None = None) -> int:
+    """Copy the mail queue's outcome to queued invitations: delivered → sent, failed for good → failed."""
+    from post_office.models import STATUS
+
+    queryset = Invitation.objects.filter(state=State.QUEUED, mail__isnull=False)
+    if event is not None:
+        queryset = queryset.filter(event=event)
+    now = timezone.now()
+    changed = queryset.filter(mail__status=STATUS.sent).update(state=State.SENT, sent_at=now)
+    changed += queryset.filter(mail__status=STATUS.failed).update(state=State.FAILED, failed_at=now)
+    return changed
+
+
+def invitations_to_pick_up() -> list[int]:
+    """Ids of queued invitations whose mail was never made (the broker or the worker was down)."""
+    return list(
+        Invitation.objects.filter(state=State.QUEUED, mail__isnull=True, event__rsvp_deadline__gte=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def invitations_expire() -> int:
+    """Periodic: invitations still unanswered after the deadline become "expired"."""
+    return Invitation.objects.filter(
+        state__in=[State.CONCEPT, *UNANSWERED], event__rsvp_deadline__lt=timezone.now()
+    ).update(state=State.EXPIRED)
+
+
+def reminders_send(*, now=None) -> int:
+    """Send the one reminder to invitees who have not answered, INVITATIONS_REMINDER_DAYS before the deadline.
+
+    Only to those whose invitation was delivered ("sent") and who have had
+    no reminder yet; the mark is set in the same transaction as the mail is
+    queued, so running it twice sends nothing more.
+    """
+    now = now or timezone.now()
+    window = now + settings.INVITATIONS_REMINDER_BEFORE_DEADLINE
+    sent = 0
+    with transaction.atomic():
+        due = (
+            Invitation.objects.select_for_update(skip_locked=True)
+            .select_related("event")
+            .filter(
+                state=State.SENT,
+                reminder_sent_at__isnull=True,
+                event__rsvp_deadline__gt=now,
+                event__rsvp_deadline__lte=window,
+            )
+        )
+        for invitation in due:
+            # The same link as in the invitation, made again from its nonce.
+            token = _token(invitation) if invitation.token_nonce else _new_token(invitation)
+            invitation.reminder_sent_at = now
+            invitation.save(update_fields=["token_nonce", "token_hash", "reminder_sent_at"])
+            mails.reminder_mail(invitation=invitation, token=token)
+            sent += 1
+    return sent
+
+
+def practical_information_send(*, now=None) -> int:
+    """Send the practical-information mail once to everyone with a place, INVITATIONS_PRACTICAL_DAYS before."""
+    now = now or timezone.now()
+    window = now + settings.INVITATIONS_PRACTICAL_BEFORE_EVENT
+    sent = 0
+    with transaction.atomic():
+        due = (
+            Invitation.objects.select_for_update(skip_locked=True)
+            .select_related("event")
+            .filter(
+                state=State.ACCEPTED,
+                practical_sent_at__isnull=True,
+                event__starts_at__gt=now,
+                event__starts_at__lte=window,
+            )
+        )
+        for invitation in due:
+            invitation.practical_sent_at = now
+            invitation.save(update_fields=["practical_sent_at"])
+            mails.practical_mail(invitation=invitation)
+            sent += 1
+    return sent

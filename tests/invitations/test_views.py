@@ -1,0 +1,242 @@
+"""The invitee's pages: the personal link, account creation through it, the event page and the announcement."""
+
+from datetime import timedelta
+
+import icalendar
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.utils import timezone
+
+from invitations.models import Invitation
+from participants.models import PortalSettings, User
+from tests.factories import InvitationFactory, ParticipantFactory
+
+from .conftest import LINK
+
+pytestmark = pytest.mark.django_db
+
+
+def url(token):
+    return f"/uitnodiging/{token}/"
+
+
+def test_the_link_shows_the_event_and_records_yes_with_needs(client, invited):
+    (invitation, token), *_ = invited
+    response = client.get(url(token))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert invitation.event.title in html and "Rijnstraat 8" in html and "ringleiding" in html
+    assert "Komt u?" in html and "Verstuur mijn antwoord" in html
+    response = client.post(url(token), {"attending": "yes", "needs": "Vegetarisch"}, follow=True)
+    assert "U heeft een plaats" in response.content.decode()
+    invitation.refresh_from_db()
+    assert (invitation.state, invitation.needs) == ("accepted", "Vegetarisch")
+    assert mail.outbox[-1].attachments
+
+
+def test_every_bad_link_gets_the_same_page_with_the_contact_address(client, invited, settings):
+    (invitation, token), *_ = invited
+    tampered = token[:-2] + ("xx" if not token.endswith("xx") else "yy")
+    pages = [client.get(url(t)) for t in (tampered, "onbekend", "a" * 300)]
+    event = invitation.event
+    event.rsvp_deadline = timezone.now() - timedelta(seconds=1)
+    event.save()
+    pages.append(client.get(url(token)))  # expired
+    # The same main content (the header differs only by its per-request form token).
+    bodies = {page.content.decode().split("<main", 1)[1].split("</main>", 1)[0] for page in pages}
+    assert {page.status_code for page in pages} == {404}
+    assert len(bodies) == 1
+    assert "Deze link werkt niet" in bodies.pop() and settings.CONTACT_EMAIL in pages[0].content.decode()
+
+
+def test_opening_links_is_rate_limited(client, settings):
+    settings.INVITATIONS_LINK_RATE = 5
+    statuses = [client.get(url(f"geraden-{i}")).status_code for i in range(7)]
+    assert statuses == [404] * 5 + [429, 429]
+
+
+def test_a_different_logged_in_account_gets_an_explanation_and_no_answer(client, invited):
+    (invitation, token), *_ = invited
+    client.force_login(ParticipantFactory())
+    response = client.get(url(token))
+    assert response.status_code == 403
+    assert "Deze uitnodiging is voor iemand anders" in response.content.decode()
+    response = client.post(url(token), {"attending": "yes"})
+    assert response.status_code == 403
+    assert Invitation.objects.get(pk=invitation.pk).state == "sent"
+
+
+def test_the_invitees_own_account_answers_through_the_link(client, invited):
+    (invitation, token), *_ = invited
+    account = ParticipantFactory(email=invitation.email)
+    client.force_login(account)
+    client.post(url(token), {"attending": "no"})
+    invitation.refresh_from_db()
+    assert (invitation.state, invitation.user) == ("declined", account)
+
+
+def test_an_account_is_created_through_the_link_prefilled_and_verified_even_by_invitation_only(client, invited):
+    PortalSettings.objects.update_or_create(pk=1, defaults={"signup_mode": "invitation_only"})
+    (invitation, token), *_ = invited
+    invitation.name = "Sanne van Dijk"
+    invitation.organisation = "Waterschap Vallei"
+    invitation.sector = "waterschap"
+    invitation.save()
+    page = client.get(url(token)).content.decode()
+    assert "Maak een account met deze uitnodiging" in page
+    form = client.get(f"/uitnodiging/{token}/account/")
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert f'value="{invitation.email}"' in html and "readonly" in html
+    assert 'value="Sanne"' in html and 'value="van Dijk"' in html and 'value="Waterschap Vallei"' in html
+    assert '<option value="waterschap" selected>' in html
+    response = client.post(
+        f"/uitnodiging/{token}/account/",
+        {
+            "email": invitation.email,
+            "first_name": "Sanne",
+            "last_name": "van Dijk",
+            "organisation": "Waterschap Vallei",
+            "sector": "waterschap",
+            "participates_as": "organisation",
+            "display_mode": "name_organisation",
+            "password1": "een-lang-wachtwoord-2026",
+            "password2": "een-lang-wachtwoord-2026",
+            "privacy": "on",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == url(token)
+    user = User.objects.get(email=invitation.email)
+    assert EmailAddress.objects.get(user=user).verified
+    assert client.get("/").wsgi_request.user == user  # logged in at once: no verification mail needed
+    client.post(url(token), {"attending": "yes"})
+    invitation.refresh_from_db()
+    assert (invitation.state, invitation.user) == ("accepted", user)
+
+
+def test_without_a_link_sign_up_stays_closed_by_invitation_only(client):
+    PortalSettings.objects.update_or_create(pk=1, defaults={"signup_mode": "invitation_only"})
+    home = client.get("/").content.decode()
+    assert "Alleen op uitnodiging" in home and "Account aanmaken" not in home
+    page = client.get("/account/signup/").content.decode()
+    assert "alleen een account maken met een uitnodiging" in page.lower() or "uitnodiging" in page
+
+
+def test_the_event_page_lets_the_invitee_answer_and_offers_the_calendar_file(client, invited):
+    (invitation, _), *_ = invited
+    account = ParticipantFactory(email=invitation.email)
+    client.force_login(account)
+    event_url = f"/bijeenkomsten/{invitation.event.slug}/"
+    assert "Verstuur mijn antwoord" in client.get(event_url).content.decode()
+    client.post(event_url, {"attending": "yes", "needs": ""})
+    assert Invitation.objects.get(pk=invitation.pk).state == "accepted"
+    ics = client.get(f"{event_url}agenda.ics")
+    assert ics["Content-Type"].startswith("text/calendar")
+    (vevent,) = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == invitation.event.title
+
+
+def test_someone_not_invited_cannot_answer_on_the_event_page(client, event):
+    client.force_login(ParticipantFactory())
+    page = client.get(f"/bijeenkomsten/{event.slug}/")
+    assert "Deze bijeenkomst is op uitnodiging" in page.content.decode()
+    assert client.post(f"/bijeenkomsten/{event.slug}/", {"attending": "yes"}).status_code == 403
+
+
+def test_home_and_topic_pages_announce_the_event_to_invitees_only(client, invited, nmp_content):
+    (invitation, _), *_ = invited
+    topic = nmp_content.first()
+    client.force_login(ParticipantFactory(email=invitation.email))
+    for page in ("/", topic.get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert "u bent uitgenodigd / meld u aan" in html and f"/bijeenkomsten/{invitation.event.slug}/" in html
+    client.force_login(ParticipantFactory())
+    assert "u bent uitgenodigd" not in client.get("/").content.decode()
+
+
+def test_concept_invitations_are_not_announced(client, event):
+    invitation = InvitationFactory(event=event)
+    client.force_login(ParticipantFactory(email=invitation.email))
+    assert "u bent uitgenodigd" not in client.get("/").content.decode()
+
+
+def test_the_english_link_shows_english(client, event, send):
+    InvitationFactory(event=event, language="en")
+    send(event)
+    link = LINK.search(mail.outbox[0].body).group(0).split("127.0.0.1:8000", 1)[1]
+    assert link.startswith("/en/uitnodiging/")
+    assert "Will you come?" in client.get(link).content.decode()
+
+
+def test_an_unverified_account_with_the_invitees_address_sees_no_invitation(client, invited):
+    (invitation, _), *_ = invited
+    impostor = ParticipantFactory(email=invitation.email, verified=False)
+    client.force_login(impostor)
+    page = client.get(f"/bijeenkomsten/{invitation.event.slug}/").content.decode()
+    assert "Verstuur mijn antwoord" not in page
+    assert client.post(f"/bijeenkomsten/{invitation.event.slug}/", {"attending": "yes"}).status_code == 403
+    assert "u bent uitgenodigd" not in client.get("/").content.decode()
+
+
+def test_a_participant_registers_for_an_open_event_without_an_invitation(client, nmp_content):
+    from tests.factories import EventFactory
+
+    event = EventFactory(capacity=1, open_to_participants=True)
+    participant = ParticipantFactory(language="en")
+    client.force_login(participant)
+    assert "meld u aan" in client.get("/").content.decode()
+    page = client.get(f"/bijeenkomsten/{event.slug}/").content.decode()
+    assert "Aanmelden" in page and "Verstuur mijn antwoord" in page
+    client.post(f"/bijeenkomsten/{event.slug}/", {"attending": "yes", "needs": "Rolstoel"})
+    client.post(f"/bijeenkomsten/{event.slug}/", {"attending": "yes", "needs": "Rolstoel"})  # a second click
+    invitation = Invitation.objects.get(event=event)
+    assert (invitation.state, invitation.user, invitation.needs, invitation.language) == (
+        "accepted",
+        participant,
+        "Rolstoel",
+        "en",
+    )
+    assert mail.outbox[-1].subject == f"[NMP Participatie] You have a place: {event.title}"
+
+    latecomer = ParticipantFactory()
+    client.force_login(latecomer)
+    client.post(f"/bijeenkomsten/{event.slug}/", {"attending": "yes"})
+    assert Invitation.objects.get(event=event, user=latecomer).state == "waiting"
+
+
+def test_registration_is_refused_when_the_event_is_closed_or_the_participant_blocked(client):
+    from tests.factories import EventFactory
+
+    closed = EventFactory(open_to_participants=False)
+    client.force_login(ParticipantFactory())
+    assert client.post(f"/bijeenkomsten/{closed.slug}/", {"attending": "yes"}).status_code == 403
+    open_event = EventFactory(open_to_participants=True)
+    client.force_login(ParticipantFactory(is_blocked=True))
+    assert client.post(f"/bijeenkomsten/{open_event.slug}/", {"attending": "yes"}).status_code == 403
+    client.logout()
+    assert "Log in" in client.get(f"/bijeenkomsten/{open_event.slug}/").content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_by_invitation_only_the_link_opens_sign_up_for_the_invited_address_only(client, invited):
+    PortalSettings.objects.update_or_create(pk=1, defaults={"signup_mode": "invitation_only"})
+    (_invitation, token), *_ = invited
+    client.get(f"/uitnodiging/{token}/account/")
+    response = client.post(
+        "/account/signup/",
+        {
+            "email": "iemand-anders@example.org",
+            "first_name": "Iemand",
+            "last_name": "Anders",
+            "organisation": "X",
+            "sector": "gemeente",
+            "participates_as": "organisation",
+            "display_mode": "name_organisation",
+            "password1": "een-lang-wachtwoord-2026",
+            "password2": "een-lang-wachtwoord-2026",
+            "privacy": "on",
+        },
+    )
+    assert "gebruik het adres waar uw uitnodiging naartoe ging" in response.content.decode()
+    assert not User.objects.filter(email="iemand-anders@example.org").exists()
