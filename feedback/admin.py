@@ -1,4 +1,4 @@
-"""Staff views of participants' input. Hiding goes through ``services.comment_hide``."""
+"""Staff views of participants' input. Decisions go through ``feedback.moderation``."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,24 +6,34 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import moderation
 from .models import Comment, Priority, Proposal, Report, Vote
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (shown publicly instead of the comment)"), widget=forms.Textarea(attrs={"rows": 3})
+    reason_code = forms.ChoiceField(
+        label=_("Reason (shown publicly instead of the comment)"), choices=moderation.HIDE_REASON_CHOICES
+    )
+    reason_text = forms.CharField(
+        label=_("Explanation (required with “Other reason”)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 def _ask_reason(modeladmin, request, comments, action, title):
     """Intermediate page of a hide action: ask the public reason, then hide through the service."""
-    form = ReasonForm(request.POST if "reason" in request.POST else None)
+    form = ReasonForm(request.POST if "reason_code" in request.POST else None)
     if form.is_bound and form.is_valid():
         hidden = 0
         for comment in comments:
             try:
-                services.comment_hide(comment=comment, moderator=request.user, reason=form.cleaned_data["reason"])
+                moderation.comment_hide(
+                    comment=comment,
+                    moderator=request.user,
+                    reason_code=form.cleaned_data["reason_code"],
+                    reason_text=form.cleaned_data["reason_text"],
+                )
                 hidden += 1
             except (PermissionDenied, ValidationError) as error:
                 modeladmin.message_user(request, str(error), messages.ERROR)
@@ -95,7 +105,7 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Show selected hidden comments again"), permissions=["change"])
     def unhide_comments(self, request, queryset):
         for comment in queryset.filter(is_hidden=True):
-            services.comment_unhide(comment=comment, moderator=request.user)
+            moderation.comment_restore(comment=comment, moderator=request.user)
         self.message_user(request, _("Done."), messages.SUCCESS)
 
 
@@ -125,9 +135,10 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark as handled without hiding"), permissions=["change"])
     def mark_resolved(self, request, queryset):
-        from django.utils import timezone
-
-        queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
+        for comment in {
+            report.comment for report in queryset.filter(resolved_at__isnull=True).select_related("comment")
+        }:
+            moderation.reports_resolve(comment=comment, moderator=request.user, outcome="no_action")
         self.message_user(request, _("Done."), messages.SUCCESS)
 
 
@@ -201,13 +212,13 @@ class ProposalAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve: publish as a recommendation"), permissions=["change"])
     def approve(self, request, queryset):
-        self._run(request, queryset, services.proposal_approve)
+        self._run(request, queryset, moderation.proposal_approve)
 
     @admin.action(description=_("Decline (the note is shown to the proposer)"), permissions=["change"])
     def reject(self, request, queryset):
         for proposal in queryset:
             try:
-                services.proposal_reject(proposal=proposal, moderator=request.user, note=proposal.moderator_note)
+                moderation.proposal_reject(proposal=proposal, moderator=request.user, reason=proposal.moderator_note)
             except (PermissionDenied, ValidationError) as error:
                 self.message_user(
                     request, f"{proposal}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR

@@ -7,6 +7,9 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self):
+        # Celery autodiscovers only modules named tasks.py; moderation's tasks live apart to keep imports one-way.
+        from . import moderation_tasks  # noqa: F401
+
         self._register_privacy_section()
 
     def _register_privacy_section(self):

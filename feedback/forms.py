@@ -68,6 +68,7 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "data-counter": Report.EXPLANATION_MAX_LENGTH}),
         help_text=_("At most 1000 characters."),
     )
+    notify_outcome = forms.BooleanField(label=_("E-mail me what the moderators decide"), required=False, initial=True)
 
 
 class ProposalForm(forms.ModelForm):

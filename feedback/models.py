@@ -1,9 +1,12 @@
 """What participants do with the NMP content: votes, priorities, comments, reports, proposals."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from topics.models import Recommendation, Topic
@@ -75,6 +78,17 @@ class Stance(models.TextChoices):
     NEUTRAL = "neutral", _("Neutral")
 
 
+class HideReason(models.TextChoices):
+    """Why a moderator hid a comment; shown publicly in the placeholder."""
+
+    OFF_TOPIC = "off_topic", _("Not about this topic")
+    PERSONAL_ATTACK = "personal_attack", _("Personal attack")
+    PERSONAL_DATA = "personal_data", _("Contains personal data")
+    SPAM = "spam", _("Spam or advertising")
+    OTHER = "other", _("Other reason")
+    AUTHOR_BLOCKED = "author_blocked", _("The author was blocked")
+
+
 class Comment(models.Model):
     """A comment on a recommendation, or on the topic in general (recommendation empty).
 
@@ -106,7 +120,8 @@ class Comment(models.Model):
     is_deleted = models.BooleanField(_("deleted by the author"), default=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
-    hidden_reason = models.TextField(_("reason for hiding (shown publicly)"), blank=True)
+    hidden_reason_code = models.CharField(_("reason for hiding"), max_length=20, choices=HideReason.choices, blank=True)
+    hidden_reason = models.TextField(_("explanation of the reason (shown publicly)"), blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -116,6 +131,8 @@ class Comment(models.Model):
         verbose_name=_("hidden by"),
     )
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    # When the retention period of a hidden comment ended and its text was erased.
+    text_erased_at = models.DateTimeField(_("text erased at"), null=True, blank=True)
     is_featured = models.BooleanField(_("featured"), default=False)
     # A random token from the form: a double click or a retry of the same form
     # finds the comment it already made instead of storing a second one.
@@ -133,6 +150,10 @@ class Comment(models.Model):
             models.CheckConstraint(condition=Q(stance__in=[*Stance.values, ""]), name="feedback_comment_stance_valid"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="feedback_comment_not_own_parent"),
             models.UniqueConstraint(fields=["author", "client_token"], name="feedback_comment_once_per_token"),
+            models.CheckConstraint(
+                condition=Q(hidden_reason_code__in=[*HideReason.values, ""]),
+                name="feedback_comment_hidden_reason_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["recommendation", "parent", "created_at"], name="feedback_comment_rec_thread"),
@@ -156,6 +177,12 @@ class Comment(models.Model):
     def is_visible(self):
         return not (self.is_deleted or self.is_hidden)
 
+    @property
+    def public_hidden_reason(self):
+        """The reason shown in the placeholder: the label of the code, and the moderator's explanation."""
+        parts = [str(self.get_hidden_reason_code_display()) if self.hidden_reason_code else "", self.hidden_reason]
+        return ": ".join(part for part in parts if part)
+
 
 class ReportReason(models.TextChoices):
     OFFENSIVE = "offensive", _("Offensive or discriminating")
@@ -165,10 +192,16 @@ class ReportReason(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
+class ReportOutcome(models.TextChoices):
+    HIDDEN = "hidden", _("The comment was hidden")
+    NO_ACTION = "no_action", _("No action: the comment stays")
+
+
 class Report(models.Model):
     """A participant's report of a comment ("Meld"), for moderators."""
 
     Reason = ReportReason
+    Outcome = ReportOutcome
     EXPLANATION_MAX_LENGTH = 1000
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment"))
@@ -177,7 +210,9 @@ class Report(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     explanation = models.TextField(_("explanation"), max_length=EXPLANATION_MAX_LENGTH, blank=True)
+    notify_outcome = models.BooleanField(_("e-mail me what the moderators decided"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ReportOutcome.choices, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -195,6 +230,9 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="feedback_report_once"),
             models.CheckConstraint(condition=Q(reason__in=ReportReason.values), name="feedback_report_reason_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=[*ReportOutcome.values, ""]), name="feedback_report_outcome_valid"
+            ),
         ]
 
     def __str__(self):
@@ -215,6 +253,7 @@ class Proposal(models.Model):
         PENDING = "pending", _("Waiting for review")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Not approved")
+        DUPLICATE = "duplicate", _("Already in an existing recommendation")
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("topic"))
     author = models.ForeignKey(
@@ -222,6 +261,10 @@ class Proposal(models.Model):
     )
     text = models.TextField(_("recommendation"), max_length=TEXT_MAX_LENGTH)
     explanation = models.TextField(_("explanation"), max_length=EXPLANATION_MAX_LENGTH, blank=True)
+    # What the proposer wrote, kept for moderators once a moderator corrected the text.
+    original_text = models.TextField(_("original text"), blank=True)
+    original_explanation = models.TextField(_("original explanation"), blank=True)
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     moderator_note = models.TextField(_("reason (shown to the proposer)"), blank=True)
     decided_by = models.ForeignKey(
@@ -241,6 +284,14 @@ class Proposal(models.Model):
         related_name="proposal",
         verbose_name=_("published as"),
     )
+    duplicate_of = models.ForeignKey(
+        Recommendation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("duplicate of"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -249,12 +300,175 @@ class Proposal(models.Model):
         verbose_name_plural = _("proposals")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "approved", "rejected"]), name="feedback_proposal_status_valid"
+                condition=Q(status__in=["pending", "approved", "rejected", "duplicate"]),
+                name="feedback_proposal_status_valid",
             ),
         ]
 
     def __str__(self):
         return self.text[:80]
+
+
+class OfficialResponse(models.Model):
+    """The programme team's response to a recommendation or a comment, shown apart from participants' words."""
+
+    TEXT_MAX_LENGTH = 4000
+
+    recommendation = models.OneToOneField(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="official_response",
+        verbose_name=_("recommendation"),
+    )
+    comment = models.OneToOneField(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="official_response",
+        verbose_name=_("comment"),
+    )
+    text = models.TextField(_("text"), max_length=TEXT_MAX_LENGTH)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("response from the programme team")
+        verbose_name_plural = _("responses from the programme team")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recommendation__isnull=False) & Q(comment__isnull=True))
+                | (Q(recommendation__isnull=True) & Q(comment__isnull=False)),
+                name="feedback_officialresponse_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def target(self):
+        return self.recommendation or self.comment
+
+
+class AuditAction(models.TextChoices):
+    COMMENT_HIDE = "comment_hide", _("Comment hidden")
+    COMMENT_RESTORE = "comment_restore", _("Comment shown again")
+    REPORTS_RESOLVE = "reports_resolve", _("Reports handled")
+    COMMENT_FEATURE = "comment_feature", _("Comment featured")
+    COMMENT_UNFEATURE = "comment_unfeature", _("Comment no longer featured")
+    PROPOSAL_CORRECT = "proposal_correct", _("Proposal text corrected")
+    PROPOSAL_APPROVE = "proposal_approve", _("Proposal approved")
+    PROPOSAL_REJECT = "proposal_reject", _("Proposal not approved")
+    PROPOSAL_DUPLICATE = "proposal_duplicate", _("Proposal marked as duplicate")
+    OFFICIAL_RESPONSE_SET = "official_response_set", _("Response from the programme team")
+    TOPIC_SCHEDULE = "topic_schedule", _("Topic dates changed")
+    PARTICIPANT_BLOCK = "participant_block", _("Participant blocked")
+    PARTICIPANT_UNBLOCK = "participant_unblock", _("Participant unblocked")
+    ITEM_TEXT_CORRECT = "item_text_correct", _("Workshop text corrected")
+    CONTENT_EDIT = "content_edit", _("Content changed")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("The audit log cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("The audit log cannot be changed."))
+
+
+class AuditEntry(models.Model):
+    """One moderation decision or content edit: who, when, what, on which object, before and after, and why.
+
+    Append-only: the model refuses to save an existing row or delete one, the
+    QuerySet refuses bulk updates and deletes, and on PostgreSQL a trigger
+    refuses UPDATE and DELETE of the table whatever the client.
+    States hold flags and ids, never the text of a comment, so erasing a text
+    (deleted by its author, or at the end of the retention period) leaves no copy here.
+    """
+
+    Action = AuditAction
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("object id"), max_length=64)
+    target_repr = models.CharField(_("object"), max_length=200)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("topic")
+    )
+    old_state = models.JSONField(_("before"), default=dict, blank=True)
+    new_state = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="feedback_audit_target")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="feedback_audit_action_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}: {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("The audit log cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The audit log cannot be changed."))
+
+
+class DecisionMail(models.Model):
+    """That the mail about an audit entry went to a recipient: a decision mails each person once, also on retries."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "recipient"], name="feedback_decisionmail_once")]
+
+    def __str__(self):
+        return f"{self.entry_id} → {self.recipient_id}"
+
+
+class ModerationDigest(models.Model):
+    """The moderators' hourly digest (one row): up to when reports and proposals were covered."""
+
+    covered_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"digest {self.sent_at}"
+
+    @classmethod
+    def load(cls):
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
 
 
 class TopicFollow(models.Model):

@@ -14,9 +14,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from post_office.models import Email
 
-from topics.models import Recommendation
+from topics.models import Recommendation, TextRevision
 
-from .models import Comment, Priority, Proposal, Report, TopicFollow, Vote
+from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, TopicFollow, Vote
 from .templatetags.feedback_tags import plain_text
 
 
@@ -131,7 +131,35 @@ def export_moderation(user):
             .order_by("id")
             .values_list("id", "status", "decided_at")
         ],
+        "audit_log": [
+            {"action": action, "object": target, "at": _dt(at), "reason": reason}
+            for action, target, at, reason in AuditEntry.objects.filter(actor=user)
+            .order_by("id")
+            .values_list("action", "target_repr", "created_at", "reason")
+        ],
+        "official_responses": [
+            {"id": pk, "text": text, "at": _dt(at)}
+            for pk, text, at in OfficialResponse.objects.filter(author=user)
+            .order_by("id")
+            .values_list("id", "text", "updated_at")
+        ],
+        "text_corrections": [
+            {"id": pk, "reason": reason, "at": _dt(at)}
+            for pk, reason, at in TextRevision.objects.filter(changed_by=user)
+            .order_by("id")
+            .values_list("id", "reason", "changed_at")
+        ],
     }
+
+
+def export_decision_mails(user):
+    """Moderation decisions the participant was mailed about (the mails themselves are in the mail section)."""
+    return [
+        {"action": action, "at": _dt(at)}
+        for action, at in DecisionMail.objects.filter(recipient=user)
+        .order_by("id")
+        .values_list("entry__action", "created_at")
+    ]
 
 
 def export(user):
@@ -144,6 +172,7 @@ def export(user):
         "recommendations_proposed": export_recommendations_proposed(user),
         "follows": export_follows(user),
         "moderation": export_moderation(user),
+        "decision_mails": export_decision_mails(user),
     }
 
 
@@ -176,6 +205,11 @@ def erase(user, *, remove_contributions):
         Priority.objects.filter(participant=user).delete()
         Report.objects.filter(reporter=user).update(explanation="")
     _scrub_mails_quoting(names=names, texts=texts)
+
+
+def mails_quoting_scrub(*, texts):
+    """Replace ``texts`` (comments erased from the database) by "[removed]" in the mails kept by post_office."""
+    _scrub_mails_quoting(names=[], texts=[text for text in texts if text])
 
 
 def _scrub_mails_quoting(*, names, texts):

@@ -53,9 +53,22 @@ rules.add_perm("feedback.propose", contributes_now)
 rules.add_perm("feedback.follow", is_active_account & has_verified_email)
 rules.add_perm("feedback.hide_comment", is_moderator)
 rules.add_perm("feedback.decide_proposal", is_moderator)
+rules.add_perm("feedback.feature_comment", is_moderator)
+rules.add_perm("feedback.respond_officially", is_moderator)
+rules.add_perm("feedback.schedule_topic", is_moderator)
+rules.add_perm("feedback.correct_text", is_moderator)
+rules.add_perm("feedback.moderate", is_moderator)
 
 # Work for moderators only, in any phase.
-_STAFF_ONLY = {"feedback.hide_comment", "feedback.decide_proposal"}
+_STAFF_ONLY = {
+    "feedback.hide_comment",
+    "feedback.decide_proposal",
+    "feedback.feature_comment",
+    "feedback.respond_officially",
+    "feedback.schedule_topic",
+    "feedback.correct_text",
+    "feedback.moderate",
+}
 
 # Refusals about someone else's or one's own comment, by permission.
 _NOT_YOURS = {

@@ -8,7 +8,7 @@ from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, P
 from django.db.models.functions import Coalesce
 from django.utils.translation import ngettext
 
-from topics.models import Recommendation
+from topics.models import Recommendation, Source, TextRevision
 
 from .models import Choice, Comment, Priority, Proposal, TopicFollow, Vote
 from .results.selectors import can_see_results, results_visibility
@@ -38,7 +38,7 @@ def recommendations_with_counts(*, topic, user, pk=None):
     votes = Vote.objects.filter(recommendation=OuterRef("pk"))
     queryset = (
         Recommendation.objects.filter(topic=topic, is_published=True)
-        .select_related("proposed_by")
+        .select_related("proposed_by", "official_response")
         .annotate(
             agree_count=_count(votes.filter(choice=Choice.AGREE)),
             neutral_count=_count(votes.filter(choice=Choice.NEUTRAL)),
@@ -47,6 +47,7 @@ def recommendations_with_counts(*, topic, user, pk=None):
             comment_count=_count(
                 Comment.objects.filter(recommendation=OuterRef("pk"), is_deleted=False, is_hidden=False)
             ),
+            **text_correction_annotations("recommendation"),
         )
         .order_by("position")
     )
@@ -66,6 +67,20 @@ def recommendations_with_counts(*, topic, user, pk=None):
     return queryset
 
 
+def text_correction_annotations(field):
+    """Annotations for an item's moderator corrections, in the item's own query (no extra query).
+
+    ``corrected_at``: when the text was last corrected (None when never);
+    ``original_text``: the text before the first correction; ``correction_reason``: the last reason.
+    """
+    revisions = TextRevision.objects.filter(**{field: OuterRef("pk")})
+    return {
+        "corrected_at": Subquery(revisions.order_by("-changed_at", "-pk").values("changed_at")[:1]),
+        "original_text": Subquery(revisions.order_by("changed_at", "pk").values("old_text")[:1]),
+        "correction_reason": Subquery(revisions.order_by("-changed_at", "-pk").values("reason")[:1]),
+    }
+
+
 def comment_threads(*, topic, recommendation=None, order="newest"):
     """Top-level comments of one discussion with their replies: featured first, then by date.
 
@@ -79,12 +94,12 @@ def comment_threads(*, topic, recommendation=None, order="newest"):
     return (
         Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
         .filter(Q(is_deleted=False) | Exists(visible_replies))
-        .select_related("author", "topic")
+        .select_related("author", "topic", "official_response")
         .prefetch_related(
             Prefetch(
                 "replies",
                 queryset=Comment.objects.filter(is_deleted=False)
-                .select_related("author", "topic")
+                .select_related("author", "topic", "official_response")
                 .order_by("created_at", "pk"),
             )
         )
@@ -105,6 +120,16 @@ class TopicPage:
     priorities_used: int
 
     max_priorities = Priority.MAX_PER_TOPIC
+
+    @property
+    def workshop_recommendations(self):
+        """The workshop's own list ("We recommend…"): never a participant's proposal."""
+        return [r for r in self.recommendations if r.source == Source.WORKSHOP]
+
+    @property
+    def proposed_recommendations(self):
+        """Approved proposals, shown apart under "Proposed by participants"."""
+        return [r for r in self.recommendations if r.source == Source.PARTICIPANT]
 
     @property
     def priorities_left(self):

@@ -1,5 +1,7 @@
 """Writes of participants' input: votes, priorities, comments, reports, proposals.
 
+Moderators' decisions on them are in ``feedback.moderation``.
+
 Every function asks its permission (who and when: role and the topic's phase,
 see ``feedback.rules``) and checks what (allowed values, lengths) itself, so
 views, the admin, commands and tasks can all call it and a rule lives in one place.
@@ -11,13 +13,10 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from topics.models import Recommendation, Source, Topic
-
-from . import notifications, tasks
+from . import notifications, privacy, tasks
 from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, TopicFollow, Vote
 from .rules import refusal_message
 from .text import check_length, clean_text
@@ -265,57 +264,29 @@ def comment_update(*, comment, author, text, stance="") -> Comment:
 def comment_delete(*, comment, author) -> Comment:
     """Delete one's own comment while the topic is open.
 
-    The row stays (marked deleted, never shown) so replies keep their context
-    under a placeholder. Deleting twice is harmless.
+    The text is erased from the database at once (not kept for moderators, nor
+    in the author's export, nor in queued or sent mails that quote it); the row stays, marked deleted, so replies keep
+    their context under a placeholder. Deleting twice is harmless.
     """
     refuse_unless(author, "feedback.delete_own_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
         if not comment.is_deleted:
+            privacy.mails_quoting_scrub(texts=[comment.text])
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
-            comment.save(update_fields=["is_deleted", "deleted_at"])
+            comment.text = ""
+            comment.stance = ""
+            comment.is_featured = False
+            comment.save(update_fields=["is_deleted", "deleted_at", "text", "stance", "is_featured"])
     return comment
 
 
-def comment_hide(*, comment, moderator, reason) -> Comment:
-    """Hide a comment for everyone (moderators only, in any phase).
+def report_create(*, comment, reporter, reason, explanation="", notify_outcome=True) -> Report:
+    """Report someone else's visible comment to the moderators, once per reporter.
 
-    The public sees a placeholder with ``reason``; replies stay. Open reports
-    on the comment are marked resolved by the moderator.
+    With ``notify_outcome`` the reporter is mailed the moderators' decision.
     """
-    refuse_unless(moderator, "feedback.hide_comment", comment)
-    reason = clean_text(reason)
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason. It is shown instead of the comment.")})
-    with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        now = timezone.now()
-        comment.is_hidden = True
-        comment.hidden_reason = reason
-        comment.hidden_by = moderator
-        comment.hidden_at = now
-        comment.full_clean(validate_constraints=False)
-        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
-        Report.objects.filter(comment=comment, resolved_at__isnull=True).update(resolved_at=now, resolved_by=moderator)
-    return comment
-
-
-def comment_unhide(*, comment, moderator) -> Comment:
-    """Show a hidden comment again (moderators only)."""
-    refuse_unless(moderator, "feedback.hide_comment", comment)
-    with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
-        comment.is_hidden = False
-        comment.hidden_reason = ""
-        comment.hidden_by = None
-        comment.hidden_at = None
-        comment.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
-    return comment
-
-
-def report_create(*, comment, reporter, reason, explanation="") -> Report:
-    """Report someone else's visible comment to the moderators, once per reporter."""
     refuse_unless(reporter, "feedback.report_comment", comment)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
@@ -333,7 +304,13 @@ def report_create(*, comment, reporter, reason, explanation="") -> Report:
             raise ValidationError(_("This comment is no longer shown."))
         if Report.objects.filter(comment=comment, reporter=reporter).exists():
             raise already
-        report = Report(comment=comment, reporter=reporter, reason=reason, explanation=explanation)
+        report = Report(
+            comment=comment,
+            reporter=reporter,
+            reason=reason,
+            explanation=explanation,
+            notify_outcome=bool(notify_outcome),
+        )
         report.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
@@ -377,60 +354,6 @@ def proposal_submit(*, author, topic, text, explanation=""):
         if existing:
             return existing
         proposal = Proposal(author=author, topic=topic, text=text, explanation=explanation)
-        proposal.full_clean()
-        proposal.save()
-        return proposal
-
-
-def proposal_approve(*, proposal, moderator):
-    """Publish a pending proposal as a recommendation at the end of its topic's list.
-
-    Guarantees: moderators only; the recommendation gets source "participant",
-    proposed_by the author and the next free position (the topic row is locked
-    so two approvals cannot take the same place); approving twice publishes once.
-    """
-    refuse_unless(moderator, "feedback.decide_proposal", proposal)
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status == Proposal.Status.APPROVED and proposal.recommendation_id:
-            return proposal
-        if proposal.status != Proposal.Status.PENDING:
-            raise ValidationError(_("Only a proposal that waits for review can be approved."))
-        topic = Topic.objects.select_for_update().get(pk=proposal.topic_id)
-        position = (Recommendation.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
-        recommendation = Recommendation(
-            topic=topic,
-            position=position,
-            text=proposal.text,
-            source=Source.PARTICIPANT,
-            is_published=True,
-            proposed_by_id=proposal.author_id,
-        )
-        recommendation.full_clean()
-        recommendation.save()
-        proposal.status = Proposal.Status.APPROVED
-        proposal.recommendation = recommendation
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save()
-        return proposal
-
-
-def proposal_reject(*, proposal, moderator, note=""):
-    """Decline a pending proposal; the note is shown to the proposer. Moderators only."""
-
-    refuse_unless(moderator, "feedback.decide_proposal", proposal)
-    with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status == Proposal.Status.REJECTED:
-            return proposal
-        if proposal.status != Proposal.Status.PENDING:
-            raise ValidationError(_("Only a proposal that waits for review can be declined."))
-        proposal.status = Proposal.Status.REJECTED
-        proposal.moderator_note = clean_text(note)
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
         proposal.full_clean()
         proposal.save()
         return proposal

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import digest, notifications
+from . import digest, notifications, retention
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
@@ -29,3 +29,9 @@ def send_due_follow_digests():
     """Periodic: queue the daily mail for every follower with news."""
     for participant_id in digest.follow_digests_due():
         send_follow_digest.delay(participant_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def erase_expired_hidden_comments():
+    """Periodic: erase the text of comments hidden longer than the retention period."""
+    return retention.hidden_comments_erase()

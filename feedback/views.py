@@ -326,7 +326,11 @@ def comment_report(request, comment):
         request,
         form,
         lambda data: services.report_create(
-            comment=comment, reporter=request.user, reason=data["reason"], explanation=data["explanation"]
+            comment=comment,
+            reporter=request.user,
+            reason=data["reason"],
+            explanation=data["explanation"],
+            notify_outcome=data["notify_outcome"],
         ),
     )
     if report:

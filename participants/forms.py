@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import DisplayMode, ParticipatesAs, User
+from .rules import is_moderator
 from .sectors import Sector
 from .services import PROFILE_FIELDS
 
@@ -150,6 +151,7 @@ class ProfileForm(_ProfileFieldsMixin, forms.ModelForm):
             "display_mode": _("Show next to my contributions"),
             "notify_replies": _("E-mail me when someone replies to my comment"),
             "notify_updates": _("E-mail me about the autumn session and the results"),
+            "notify_moderation_digest": _("E-mail me new reports and proposals (at most one e-mail an hour)"),
         }
         widgets = {"participates_as": forms.RadioSelect, "display_mode": forms.RadioSelect}
 
@@ -161,6 +163,9 @@ class ProfileForm(_ProfileFieldsMixin, forms.ModelForm):
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        if not (self.instance.is_staff and is_moderator(self.instance)):
+            # The digest is moderators' work mail (only staff can moderate: no query for participants).
+            del self.fields["notify_moderation_digest"]
 
 
 class AccountDeleteForm(forms.Form):

@@ -68,6 +68,11 @@ class User(AbstractUser):
     )
     notify_replies = models.BooleanField(_("e-mail me when someone replies to my comment"), default=True)
     notify_updates = models.BooleanField(_("e-mail me about the autumn session and results"), default=True)
+    notify_moderation_digest = models.BooleanField(
+        _("e-mail me new reports and proposals (at most one mail an hour)"),
+        default=True,
+        help_text=_("For moderators only."),
+    )
     language = models.CharField(_("language"), max_length=5, default="nl")
     privacy_accepted_at = models.DateTimeField(_("privacy statement accepted at"), null=True, blank=True)
     is_blocked = models.BooleanField(

@@ -28,6 +28,7 @@ PROFILE_FIELDS = (
     "display_mode",
     "notify_replies",
     "notify_updates",
+    "notify_moderation_digest",
     "language",
 )
 

@@ -32,7 +32,8 @@ def profile(request):
         form = ProfileForm(request.POST, instance=user)
         if form.is_valid():
             try:
-                profile_update(user=user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+                changes = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
+                profile_update(user=user, **changes)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

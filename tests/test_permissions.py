@@ -45,6 +45,11 @@ TABLE = {
     "feedback.follow": ("topic", EVERYONE_WHO_CONTRIBUTES | {"blocked"}, ALWAYS),
     "feedback.hide_comment": ("comment", {"moderator"}, ALWAYS),
     "feedback.decide_proposal": ("proposal", {"moderator"}, ALWAYS),
+    "feedback.feature_comment": ("comment", {"moderator"}, ALWAYS),
+    "feedback.respond_officially": ("recommendation", {"moderator"}, ALWAYS),
+    "feedback.schedule_topic": ("topic", {"moderator"}, ALWAYS),
+    "feedback.correct_text": ("topic", {"moderator"}, ALWAYS),
+    "feedback.moderate": ("comment", {"moderator"}, ALWAYS),
     "feedback.view_briefing": (None, {"moderator", "organiser"}, ALWAYS),
     "participants.contribute": (None, EVERYONE_WHO_CONTRIBUTES, ALWAYS),
     "participants.moderate": (None, {"moderator"}, ALWAYS),
@@ -66,8 +71,11 @@ NOT_YOURS = {
 }
 
 
+STAFF_ONLY = {perm for perm, (_target, roles, _phases) in TABLE.items() if roles == {"moderator"}}
+
+
 def expected_refusal(perm, role, phase):
-    if perm in ("feedback.hide_comment", "feedback.decide_proposal"):
+    if perm in STAFF_ONLY:
         return "Only moderators can do this."
     by_role = {"anonymous": NOT_LOGGED_IN, "blocked": BLOCKED, "unverified": UNVERIFIED}
     if role in by_role:
@@ -136,5 +144,5 @@ def test_permission(perm, role, phase):
             assert message is None
         else:
             assert message.startswith(expected_refusal(perm, role, phase))
-            if role == "blocked" and perm not in ("feedback.hide_comment", "feedback.decide_proposal"):
+            if role == "blocked" and perm not in STAFF_ONLY:
                 assert message.endswith("Reason: Scheldwoorden")

@@ -36,10 +36,19 @@ class Phase(models.TextChoices):
 
 class TopicQuerySet(models.QuerySet):
     def with_counts(self):
-        """Annotate the number of considerations and recommendations in one query."""
+        """Annotate the number of considerations, the workshop's recommendations and approved proposals (one query).
+
+        ``recommendation_count`` is the workshop's own; participants' proposals are ``proposed_count``.
+        """
+        published = Q(recommendations__is_published=True)
         return self.annotate(
             consideration_count=Count("considerations", distinct=True),
-            recommendation_count=Count("recommendations", filter=Q(recommendations__is_published=True), distinct=True),
+            recommendation_count=Count(
+                "recommendations", filter=published & Q(recommendations__source=Source.WORKSHOP), distinct=True
+            ),
+            proposed_count=Count(
+                "recommendations", filter=published & Q(recommendations__source=Source.PARTICIPANT), distinct=True
+            ),
         )
 
     def open(self, *, at=None):
@@ -185,3 +194,56 @@ class SiteText(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class TextRevision(models.Model):
+    """A moderator's correction of an item's text: what it said before, what it says now, when, by whom and why.
+
+    The site shows "Text changed on <date>" with the previous text, so a
+    workshop text is never changed silently. A change of meaning is made by
+    adding a new recommendation, not by a revision.
+    """
+
+    consideration = models.ForeignKey(
+        Consideration,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("consideration"),
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("recommendation"),
+    )
+    old_text = models.TextField(_("previous text"))
+    new_text = models.TextField(_("new text"))
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("text correction")
+        verbose_name_plural = _("text corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(consideration__isnull=False) & Q(recommendation__isnull=True))
+                | (Q(consideration__isnull=True) & Q(recommendation__isnull=False)),
+                name="topics_textrevision_one_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.changed_at:%Y-%m-%d} {self.old_text[:40]} → {self.new_text[:40]}"

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Comment, Proposal, Stance
+from ..models import Comment, OfficialResponse, Proposal, Stance
 from . import exports, selectors
 
 JOB_TIMEOUT = 60 * 60 * 24  # a finished job (and its download) is kept for a day
@@ -63,16 +63,26 @@ def supported_comments(*, topic, limit=None):
     return grouped
 
 
+def official_responses(*, topic=None):
+    """The programme team's responses to recommendations, by recommendation id (one query)."""
+    responses = OfficialResponse.objects.filter(recommendation__isnull=False)
+    if topic is not None:
+        responses = responses.filter(recommendation__topic=topic)
+    return {response.recommendation_id: response for response in responses}
+
+
 def topic_briefing(*, topic, sort=None):
     """Everything the printable briefing page of one topic shows (fixed number of queries)."""
     data = selectors.topic_results(topic=topic, visibility=selectors.ALL, sort=sort)
     comments = supported_comments(topic=topic)
+    responses = official_responses(topic=topic)
     rows = []
     for result in data.recommendations:
         stances = comments.get(result.id, {})
         rows.append(
             {
                 "result": result,
+                "official_response": responses.get(result.id),
                 "stances": [
                     (Stance.FOR, _("Most supported comments that agree"), stances.get(Stance.FOR, [])),
                     (Stance.AGAINST, _("Most supported comments that disagree"), stances.get(Stance.AGAINST, [])),
@@ -157,7 +167,7 @@ def _append(sheet, values, bold=False):
             cell.font = Font(bold=True)
 
 
-def write_topic_sheet(sheet, *, topic, data, proposals):
+def write_topic_sheet(sheet, *, topic, data, proposals, responses=None):
     """One topic's ranking, sector split and new proposals, figures as numbers."""
     _append(sheet, [str(topic)], bold=True)
     _append(sheet, [_("Generated on"), _local(timezone.now())])
@@ -186,6 +196,14 @@ def write_topic_sheet(sheet, *, topic, data, proposals):
         _append(
             sheet, [proposal.get_status_display(), proposal.text, proposal.explanation, _local(proposal.created_at)]
         )
+    responses = responses or {}
+    answered = [r for r in sorted(data.visible, key=lambda r: r.recommendation.position) if r.id in responses]
+    if answered:
+        _append(sheet, [])
+        _append(sheet, [_("Responses from the programme team")], bold=True)
+        _append(sheet, [_("Recommendation number"), _("Response from the programme team")], bold=True)
+        for result in answered:
+            _append(sheet, [result.recommendation.position, responses[result.id].text])
     sheet.column_dimensions["C"].width = 60
     sheet.column_dimensions["B"].width = 14
 
@@ -251,11 +269,12 @@ def write_workbook(*, path, include_hidden=False, progress=None):
         Proposal.objects.exclude(status=Proposal.Status.REJECTED).select_related("author").order_by("-created_at")
     ):
         proposals.setdefault(proposal.topic_id, []).append(proposal)
+    responses = official_responses()
     overview = selectors.overview_results()
     steps = len(overview.topics) + 2
     for index, (topic, data) in enumerate(overview.topics, start=1):
         sheet = workbook.create_sheet(_sheet_title(topic, used))
-        write_topic_sheet(sheet, topic=topic, data=data, proposals=proposals.get(topic.pk, []))
+        write_topic_sheet(sheet, topic=topic, data=data, proposals=proposals.get(topic.pk, []), responses=responses)
         progress(int(index * 100 / steps))
     write_comments_sheet(workbook.create_sheet(COMMENTS_SHEET), include_hidden=include_hidden)
     progress(int((steps - 1) * 100 / steps))

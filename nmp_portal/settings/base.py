@@ -31,6 +31,8 @@ SITE_URL = env.str(
     default=f"http://{env.str('NMP_HOST', default='127.0.0.1')}:{env.str('NMP_PORT', default='8000')}",
 ).rstrip("/")
 CONTACT_EMAIL = env.str("NMP_CONTACT_EMAIL", default="postbusnationaalmilieuprogramma@minienw.nl")
+# A comment hidden by a moderator keeps its text this many days (evidence for an objection), then it is erased.
+MODERATION_HIDDEN_RETENTION_DAYS = env.int("MODERATION_HIDDEN_RETENTION_DAYS", default=180)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -264,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-reminders": {"task": "invitations.tasks.send_reminders", "schedule": timedelta(hours=1)},
     "invitations-practical": {"task": "invitations.tasks.send_practical_information", "schedule": timedelta(hours=1)},
     "invitations-expire": {"task": "invitations.tasks.expire_invitations", "schedule": timedelta(hours=1)},
+    # New reports and proposals to the moderators: one mail an hour at most, only when there is something new.
+    "moderation-digest": {"task": "feedback.moderation_tasks.send_moderation_digest", "schedule": timedelta(hours=1)},
+    # The text of comments hidden longer ago than MODERATION_HIDDEN_RETENTION_DAYS is erased.
+    "erase-hidden-comments": {"task": "feedback.tasks.erase_expired_hidden_comments", "schedule": timedelta(days=1)},
     "cleanup-mail": {"task": "nmp_portal.tasks.cleanup_mail", "schedule": timedelta(days=1), "kwargs": {"days": 180}},
 }
 

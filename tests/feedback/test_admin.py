@@ -20,13 +20,18 @@ def test_reports_listed_and_hide_action_with_reason(client, participant, other, 
     assert step.status_code == 200 and "Reden" in step.content.decode()
     client.post(
         "/admin/feedback/comment/",
-        {"action": "hide_comments", "_selected_action": [comment.pk], "reason": "Beledigend taalgebruik"},
+        {
+            "action": "hide_comments",
+            "_selected_action": [comment.pk],
+            "reason_code": "other",
+            "reason_text": "Beledigend taalgebruik",
+        },
     )
     comment.refresh_from_db()
     assert comment.is_hidden and comment.hidden_by == moderator
     client.logout()
     page = client.get(topic.get_absolute_url()).content.decode()
-    assert "Deze reactie is verborgen door een moderator." in page and "Beledigend taalgebruik" in page
+    assert "verborgen door een moderator." in page and "Beledigend taalgebruik" in page
     assert "schelden" not in page
     assert reply.text in page
     assert Comment.objects.get(pk=comment.pk).reports.get().resolved_by == moderator

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from feedback import digest, services, tasks
+from feedback import digest, moderation, services, tasks
 from feedback.models import Proposal, TopicFollow
 from tests.factories import ModeratorFactory, ParticipantFactory, TopicFactory
 
@@ -40,7 +40,7 @@ def clock(monkeypatch):
 def _publish(clock, topic, author, text):
     clock.forward(minutes=1)
     proposal = services.proposal_submit(author=author, topic=topic, text=text, explanation="")
-    services.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
+    moderation.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
     return proposal
 
 

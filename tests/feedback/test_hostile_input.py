@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import services
+from feedback import moderation, services
 from feedback.models import Comment, Priority, Proposal, Report, Vote
 from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
@@ -136,7 +136,7 @@ def test_nasty_text_literal_in_the_admin(client, participant, nasty_other, recom
 
 def test_approved_nasty_proposal_is_literal_on_the_topic_page(client, nasty_other, topic):
     proposal = services.proposal_submit(author=nasty_other, topic=topic, text=NASTY_TEXT[:600])
-    services.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
+    moderation.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
     html = client.get(topic.get_absolute_url()).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "<img src=x" not in html

@@ -67,3 +67,19 @@ def test_the_move_can_be_undone():
     Proposal = old.get_model("topics", "Proposal")
     assert Proposal._meta.db_table == "topics_proposal"
     assert not Proposal.objects.exists()
+
+
+def test_text_of_comments_deleted_before_the_upgrade_is_erased():
+    latest_users = ("participants", "0005_user_notify_moderation_digest")
+    old = _migrate([("feedback", "0006_auditentry_append_only"), latest_users])
+    user = old.get_model("participants", "User").objects.create(email="b@example.org")
+    topic = old.get_model("topics", "Topic").objects.create(
+        number=2, slug="lucht", title="Lucht", heading="LUCHT", introduction="x"
+    )
+    Comment = old.get_model("feedback", "Comment")
+    gone = Comment.objects.create(topic=topic, author=user, text="Ingetrokken mening", is_deleted=True)
+    kept = Comment.objects.create(topic=topic, author=user, text="Blijft staan")
+    new = _migrate([("feedback", "0007_erase_deleted_comment_text"), latest_users])
+    Comment = new.get_model("feedback", "Comment")
+    assert Comment.objects.get(pk=gone.pk).text == ""
+    assert Comment.objects.get(pk=kept.pk).text == "Blijft staan"

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from feedback import services
+from feedback import moderation, services
 from feedback.models import Proposal
 from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
@@ -27,10 +27,10 @@ def test_submit_approve_publishes_at_next_position(client, topic):
     assert "Meer groen in de stad" not in client.get(topic.get_absolute_url()).content.decode()
 
     with pytest.raises(PermissionDenied):
-        services.proposal_approve(proposal=proposal, moderator=author)
+        moderation.proposal_approve(proposal=proposal, moderator=author)
     moderator = ModeratorFactory()
-    proposal = services.proposal_approve(proposal=proposal, moderator=moderator)
-    again = services.proposal_approve(proposal=proposal, moderator=moderator)
+    proposal = moderation.proposal_approve(proposal=proposal, moderator=moderator)
+    again = moderation.proposal_approve(proposal=proposal, moderator=moderator)
     assert again.recommendation_id == proposal.recommendation_id
     rec = proposal.recommendation
     assert (rec.position, rec.source, rec.proposed_by, rec.is_published) == (3, Source.PARTICIPANT, author, True)
@@ -46,10 +46,12 @@ def test_submit_approve_publishes_at_next_position(client, topic):
 def test_reject_with_note_and_refusals(topic):
     author = ParticipantFactory()
     proposal = services.proposal_submit(author=author, topic=topic, text="Iets")
-    proposal = services.proposal_reject(proposal=proposal, moderator=ModeratorFactory(), note="Staat al in advies 2")
+    proposal = moderation.proposal_reject(
+        proposal=proposal, moderator=ModeratorFactory(), reason="Staat al in advies 2"
+    )
     assert proposal.status == Proposal.Status.REJECTED and proposal.moderator_note == "Staat al in advies 2"
     with pytest.raises(ValidationError):
-        services.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
+        moderation.proposal_approve(proposal=proposal, moderator=ModeratorFactory())
     with pytest.raises(ValidationError):
         services.proposal_submit(author=author, topic=topic, text="x" * 601)
     with pytest.raises(PermissionDenied):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from feedback import notifications, services
+from feedback import moderation, notifications, services
 from feedback.models import Comment, Priority, Report, Vote
 from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, UserFactory
 
@@ -172,11 +172,11 @@ def test_comment_hide_only_moderators_and_resolves_reports(participant, other, r
     comment = services.comment_create(author=other, topic=topic, recommendation=recommendation, text="Scheldwoord")
     services.report_create(comment=comment, reporter=participant, reason="offensive")
     with pytest.raises(PermissionDenied):
-        services.comment_hide(comment=comment, moderator=participant, reason="Nee")
+        moderation.comment_hide(comment=comment, moderator=participant, reason_code="spam")
     moderator = ModeratorFactory()
     with pytest.raises(ValidationError):
-        services.comment_hide(comment=comment, moderator=moderator, reason="  ")
-    services.comment_hide(comment=comment, moderator=moderator, reason="Beledigend")
+        moderation.comment_hide(comment=comment, moderator=moderator, reason_code="other", reason_text="  ")
+    moderation.comment_hide(comment=comment, moderator=moderator, reason_code="other", reason_text="Beledigend")
     comment.refresh_from_db()
     assert comment.is_hidden and comment.hidden_reason == "Beledigend" and comment.hidden_by == moderator
     assert Report.objects.get().resolved_by == moderator

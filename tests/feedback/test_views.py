@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from feedback import services
+from feedback import moderation, services
 from feedback.models import Comment, Priority, Report, Vote
 from tests.factories import ParticipantFactory, RecommendationFactory
 
@@ -262,7 +262,7 @@ def test_hidden_comment_cannot_be_reported_or_replied_to(client, participant, ot
     from tests.factories import ModeratorFactory
 
     comment = services.comment_create(author=other, topic=topic, text="Weg ermee")
-    services.comment_hide(comment=comment, moderator=ModeratorFactory(), reason="Spam")
+    moderation.comment_hide(comment=comment, moderator=ModeratorFactory(), reason_code="spam")
     client.force_login(participant)
     assert client.get(reverse("feedback:comment_report", args=[comment.pk])).status_code == 404
     response = client.post(reverse("feedback:comment_create", args=[topic.slug]), {"text": "Hoi", "parent": comment.pk})

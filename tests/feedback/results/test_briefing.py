@@ -83,8 +83,8 @@ def test_printable_page(client, data, django_assert_max_num_queries):
     client.force_login(ModeratorFactory())
     slug = data["topic"].slug
     client.get(f"/resultaten/briefing/{slug}/")
-    # session, user, groups, topic, recommendations, votes, priorities, comments, proposals
-    with django_assert_max_num_queries(9):
+    # session, user, groups, topic, recommendations, votes, priorities, comments, official responses, proposals
+    with django_assert_max_num_queries(10):
         response = client.get(f"/resultaten/briefing/{slug}/")
     page = response.content.decode()
     assert "Sterk argument" in page and "Zwak argument" in page
@@ -284,3 +284,18 @@ def test_page_api_csv_and_workbook_show_the_same_figures(client, data, django_ca
             assert xlsx_row[3:8] == counts
             checked_votes += group.voters or 0
     assert checked_votes > 0  # the fixture has real figures, not only empty sectors
+
+
+def test_official_response_in_the_briefing_page_and_workbook(client, data, django_capture_on_commit_callbacks):
+    from feedback import moderation
+
+    moderator = ModeratorFactory()
+    moderation.official_response_set(target=data["first"], moderator=moderator, text="=We nemen dit mee.")
+    client.force_login(moderator)
+    page = client.get(f"/resultaten/briefing/{data['topic'].slug}/").content.decode()
+    assert "Reactie van het programmateam" in page and "=We nemen dit mee." in page
+    workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks)
+    rows = [list(r) for r in workbook.worksheets[6].iter_rows(values_only=True)]
+    start = next(i for i, row in enumerate(rows) if row[0] == "Reacties van het programmateam")
+    answer = rows[start + 2]
+    assert answer[0] == data["first"].position and answer[1] == "'=We nemen dit mee."
