@@ -28,3 +28,12 @@ def _mail_through_the_queue(settings):
     holds what was actually delivered.
     """
     settings.EMAIL_BACKEND = "post_office.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _site_language_between_tests():
+    """A request to an English page leaves English active in the thread; each test starts in Dutch again."""
+    from django.utils import translation
+
+    with translation.override("nl"):
+        yield
