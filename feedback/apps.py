@@ -11,6 +11,11 @@ class FeedbackConfig(AppConfig):
         from . import moderation_tasks  # noqa: F401
 
         self._register_privacy_section()
+        from participants.sectors import on_sector_confirmed
+
+        from .services import votes_confirm_sector
+
+        on_sector_confirmed(votes_confirm_sector)
 
     def _register_privacy_section(self):
         from participants.exports import register_privacy_section

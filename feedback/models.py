@@ -28,6 +28,11 @@ class Vote(models.Model):
         Recommendation, on_delete=models.CASCADE, related_name="votes", verbose_name=_("recommendation")
     )
     choice = models.CharField(_("position"), max_length=10, choices=Choice.choices)
+    # Who the participant spoke for at the moment of casting: results group by
+    # this, never by the live profile, so changing sector later moves nothing.
+    sector = models.CharField(_("sector when cast"), max_length=20, blank=True, editable=False)
+    participates_as = models.CharField(_("took part as"), max_length=20, blank=True, editable=False)
+    sector_confirmed = models.BooleanField(_("sector confirmed by the organisers"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -54,6 +59,11 @@ class Priority(models.Model):
         Recommendation, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("recommendation")
     )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+", verbose_name=_("topic"))
+    # Who the participant spoke for at the moment of casting: results group by
+    # this, never by the live profile, so changing sector later moves nothing.
+    sector = models.CharField(_("sector when cast"), max_length=20, blank=True, editable=False)
+    participates_as = models.CharField(_("took part as"), max_length=20, blank=True, editable=False)
+    sector_confirmed = models.BooleanField(_("sector confirmed by the organisers"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     MAX_PER_TOPIC = 3
@@ -309,6 +319,52 @@ class Proposal(models.Model):
         return self.text[:80]
 
 
+class PublishedPosition(models.Model):
+    """One participant's position as the published results count it, per results cell.
+
+    A cell is (recommendation, sector, confirmed). The results read these rows,
+    never the live votes; ``feedback.results.publication`` copies the live state
+    of a cell here only when at least ``RESULTS_MIN_SECTOR_VOTERS`` people's
+    positions in that cell differ from what is published (docs/results.md).
+    """
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20, blank=True)
+    confirmed = models.BooleanField(default=False)
+    choice = models.CharField(max_length=10, blank=True)  # empty: a priority without a position
+    prioritised = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "participant", "sector", "confirmed"], name="feedback_published_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["recommendation", "sector", "confirmed"], name="feedback_published_cell")]
+
+    def __str__(self):
+        return f"{self.recommendation_id} {self.sector or '-'} {self.choice or '-'}"
+
+
+class PublishedVoter(models.Model):
+    """A participant counted in the published participation figures, per (sector, confirmed) cell."""
+
+    participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20, blank=True)
+    confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "sector", "confirmed"], name="feedback_published_voter_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id} {self.sector or '-'}"
+
+
 class OfficialResponse(models.Model):
     """The programme team's response to a recommendation or a comment, shown apart from participants' words."""
 
@@ -359,6 +415,22 @@ class OfficialResponse(models.Model):
     @property
     def target(self):
         return self.recommendation or self.comment
+
+
+class ReplyMail(models.Model):
+    """Which comments a queued or sent reply mail quotes: the mail is rendered from these rows.
+
+    When someone quoted deletes their account, the mail is rendered again from
+    the rows as they are then, so their name and words leave it precisely,
+    without searching other people's mails for text.
+    """
+
+    email = models.OneToOneField("post_office.Email", on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    replies = models.ManyToManyField(Comment, related_name="+")
+
+    def __str__(self):
+        return f"{self.email_id} {self.thread_id}"
 
 
 class AuditAction(models.TextChoices):

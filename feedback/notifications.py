@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -17,8 +16,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from post_office import mail as post_office_mail
+from post_office.models import Email
 
-from .models import Comment
+from .models import Comment, ReplyMail
 
 REPLY_MAIL_INTERVAL = timedelta(hours=1)
 UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
@@ -83,7 +84,8 @@ def reply_mail_send(*, thread_id) -> bool:
     return True
 
 
-def _send_reply_mail(thread, replies):
+def _render_reply_mail(thread, replies):
+    """(subject, text, html, unsubscribe URL) of the reply mail to ``thread``'s author about ``replies``."""
     recipient = thread.author
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         unsubscribe_url = settings.SITE_URL + reverse(
@@ -105,17 +107,50 @@ def _send_reply_mail(thread, replies):
         }
         body = render_to_string("feedback/email/reply_notification.txt", context)
         html = render_to_string("feedback/email/reply_notification.html", context)
-    message = EmailMultiAlternatives(
+    return subject, body, html, unsubscribe_url
+
+
+def _send_reply_mail(thread, replies):
+    subject, body, html, unsubscribe_url = _render_reply_mail(thread, replies)
+    email = post_office_mail.send(
+        recipients=[thread.author.email],
+        sender=settings.DEFAULT_FROM_EMAIL,
         subject=subject,
-        body=body,
-        to=[recipient.email],
+        message=body,
+        html_message=html,
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    link = ReplyMail.objects.create(email=email, thread=thread)
+    link.replies.set(replies)
+
+
+def reply_mails_rerender_without(*, user) -> None:
+    """Render again every reply mail to others that quotes ``user``, leaving them out (account deletion).
+
+    Found by reference (``ReplyMail``), never by searching text. A reply by
+    ``user`` is shown as by "Deleted participant", and its words as "[removed]"
+    when they were removed. Other mails are not touched.
+    """
+    links = (
+        ReplyMail.objects.filter(replies__author=user)
+        .exclude(thread__author=user)
+        .select_related("thread__author", "thread__topic", "thread__recommendation", "email")
+        .prefetch_related("replies__author")
+        .distinct()
+    )
+    for link in links:
+        replies = sorted(link.replies.all(), key=lambda r: r.pk)
+        with translation.override(link.thread.author.language or settings.LANGUAGE_CODE):
+            for reply in replies:
+                if reply.author_id == user.pk:
+                    reply.author.deleted_at = reply.author.deleted_at or timezone.now()
+                    if reply.is_deleted or not reply.text:
+                        reply.text = _("[removed]")
+        subject, body, html, _unsubscribe = _render_reply_mail(link.thread, replies)
+        Email.objects.filter(pk=link.email_id).update(subject=subject, message=body, html_message=html)
 
 
 def reply_mails_due():

@@ -17,6 +17,8 @@ from post_office.models import Email
 from topics.models import Recommendation, TextRevision
 
 from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, TopicFollow, Vote
+from .notifications import reply_mails_rerender_without
+from .results.publication import publish
 from .templatetags.feedback_tags import plain_text
 
 
@@ -182,29 +184,27 @@ def erase(user, *, remove_contributions):
     Comments are emptied and marked deleted (replies by others keep their
     place); proposals, votes and priorities are deleted; reports lose their
     explanation. Without it, everything stays and is shown as "Deleted
-    participant". Reply mails to others that quote the participant lose their
-    name, and with ``remove_contributions`` their words. Followed topics end
+    participant". Reply mails to others that quote the participant are
+    rendered again from the comment rows they reference (``ReplyMail``): the
+    name becomes "Deleted participant" and, with ``remove_contributions``, the
+    words leave the mail. No other mail is touched. Followed topics end
     either way: a deleted account gets no mail.
     """
     TopicFollow.objects.filter(participant=user).delete()
-    names = []
-    if user.get_full_name():
-        if user.organisation:
-            names.append(f"{user.get_full_name()} ({user.organisation})")
-        names.append(user.get_full_name())
-    texts = []
     if remove_contributions:
-        own = Comment.objects.filter(author=user, is_deleted=False).exclude(text="")
-        texts = list(own.values_list("text", flat=True))
         Comment.objects.filter(author=user).update(
             text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False
         )
         Recommendation.objects.filter(proposed_by=user).update(proposed_by=None)
         Proposal.objects.filter(author=user).delete()
+        affected = set(Vote.objects.filter(participant=user).values_list("recommendation_id", flat=True))
+        affected |= set(Priority.objects.filter(participant=user).values_list("recommendation_id", flat=True))
         Vote.objects.filter(participant=user).delete()
         Priority.objects.filter(participant=user).delete()
         Report.objects.filter(reporter=user).update(explanation="")
-    _scrub_mails_quoting(names=names, texts=texts)
+        # The published figures follow under the same rule as any other change.
+        publish(recommendation_ids=affected)
+    reply_mails_rerender_without(user=user)
 
 
 def mails_quoting_scrub(*, texts):

@@ -10,8 +10,8 @@ from django.utils.translation import ngettext
 
 from topics.models import Recommendation, Source, TextRevision
 
-from .models import Choice, Comment, Priority, Proposal, TopicFollow, Vote
-from .results.selectors import can_see_results, results_visibility
+from .models import Comment, Priority, Proposal, TopicFollow, Vote
+from .results.selectors import can_see_results, published_totals, results_visibility
 
 # --- Topic and recommendation pages ------------------------------------------------
 
@@ -30,20 +30,16 @@ def _count(queryset):
 def recommendations_with_counts(*, topic, user, pk=None):
     """Published recommendations of ``topic`` with their compact results in one query.
 
-    Each row carries agree/neutral/disagree/priority counts, the number of
-    visible comments, and the user's own position (``my_choice``) and priority
-    (``my_priority``), all computed in SQL as correlated subqueries, so the cost
-    does not grow with the number of voters or comments.
+    Each row carries the number of visible comments and the user's own
+    position (``my_choice``) and priority (``my_priority``), computed in SQL as
+    correlated subqueries, so the cost does not grow with the number of voters
+    or comments. The vote counts come from the published results
+    (``topic_participation``), never from the live votes.
     """
-    votes = Vote.objects.filter(recommendation=OuterRef("pk"))
     queryset = (
         Recommendation.objects.filter(topic=topic, is_published=True)
         .select_related("proposed_by", "official_response")
         .annotate(
-            agree_count=_count(votes.filter(choice=Choice.AGREE)),
-            neutral_count=_count(votes.filter(choice=Choice.NEUTRAL)),
-            disagree_count=_count(votes.filter(choice=Choice.DISAGREE)),
-            priority_count=_count(Priority.objects.filter(recommendation=OuterRef("pk"))),
             comment_count=_count(
                 Comment.objects.filter(recommendation=OuterRef("pk"), is_deleted=False, is_hidden=False)
             ),
@@ -153,10 +149,18 @@ def topic_participation(*, topic, user, pk=None):
     """
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
     visibility = results_visibility(user=user, topics=[topic])[topic.pk]
+    # The compact counts are the published totals (results.publication): live
+    # counts would show each new vote at once, which the results never do.
+    totals = published_totals(topic=topic) if visibility else {}
     minimum = settings.RESULTS_MIN_TOTAL_VOTERS
     for recommendation in recommendations:
         recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
+        counts = totals.get(recommendation.pk, {})
+        recommendation.agree_count = counts.get("agree", 0)
+        recommendation.neutral_count = counts.get("neutral", 0)
+        recommendation.disagree_count = counts.get("disagree", 0)
+        recommendation.priority_count = counts.get("priority", 0)
         # The split follows the results' small-number rule: with a handful of voters it would
         # let the next voter work out how the first ones voted. The number of voters may show.
         recommendation.voter_count = (

@@ -18,10 +18,20 @@ from django.utils.translation import gettext as _
 
 from . import notifications, privacy, tasks
 from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, TopicFollow, Vote
+from .results.publication import publish
 from .rules import refusal_message
 from .text import check_length, clean_text
 
 DUPLICATE_WINDOW = timedelta(seconds=30)
+
+
+def _stamp(participant):
+    """Who ``participant`` speaks for right now: stored on each vote and priority as it is cast."""
+    return {
+        "sector": participant.sector,
+        "participates_as": participant.participates_as,
+        "sector_confirmed": participant.sector_confirmed,
+    }
 
 
 def refuse_unless(user, perm, obj=None):
@@ -58,6 +68,10 @@ def _check_stance(stance):
 def vote_cast(*, participant, recommendation, choice) -> Vote:
     """Set ``participant``'s position on ``recommendation`` (new or changed).
 
+    The vote records the participant's sector, "organisation or personally"
+    and whether the sector is confirmed, as they are now; the results count it
+    there until the participant votes again (see ``results.publication``).
+
     Guarantees: one row per participant and recommendation, also under
     concurrent requests (the unique constraint decides; the losing request
     updates the winner's row instead of failing); only for a participant who may
@@ -68,6 +82,7 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     _ensure_published(recommendation)
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Choose Agree, Neutral or Disagree.")})
+    stamp = _stamp(participant)
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -77,20 +92,25 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
                     .first()
                 )
                 if vote is None:
-                    vote = Vote(participant=participant, recommendation=recommendation, choice=choice)
+                    vote = Vote(participant=participant, recommendation=recommendation, choice=choice, **stamp)
                     vote.full_clean(validate_constraints=False)  # the database is the guard, see below
                     vote.save()
-                elif vote.choice != choice:
+                elif vote.choice != choice or any(getattr(vote, k) != v for k, v in stamp.items()):
+                    # Voting again re-stamps the sector: a participant who changed
+                    # sector moves this vote only by casting it again.
                     vote.choice = choice
+                    for field, value in stamp.items():
+                        setattr(vote, field, value)
                     vote.full_clean(validate_constraints=False)
-                    vote.save(update_fields=["choice", "updated_at"])
-                return vote
+                    vote.save(update_fields=["choice", *stamp, "updated_at"])
+                break
         except IntegrityError:
             # Another request stored this participant's vote between our read and
             # insert; go round again and update that row.
             if attempt == 2:
                 raise
-    raise AssertionError("unreachable")
+    publish(recommendation_ids=[recommendation.pk])
+    return vote
 
 
 def vote_withdraw(*, participant, recommendation) -> bool:
@@ -99,7 +119,24 @@ def vote_withdraw(*, participant, recommendation) -> bool:
     _ensure_published(recommendation)
     with transaction.atomic():
         deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
+    publish(recommendation_ids=[recommendation.pk])
     return bool(deleted)
+
+
+def votes_confirm_sector(user) -> None:
+    """Count ``user``'s votes and priorities cast with their current sector as confirmed.
+
+    Called when the organisers confirm that sector (``participants.services.sector_confirm``).
+    Votes cast with another sector stay unconfirmed. The published figures follow
+    under the usual rule (``results.publication``).
+    """
+    own = {"participant": user, "sector": user.sector, "sector_confirmed": False}
+    affected = set(Vote.objects.filter(**own).values_list("recommendation_id", flat=True))
+    affected |= set(Priority.objects.filter(**own).values_list("recommendation_id", flat=True))
+    Vote.objects.filter(**own).update(sector_confirmed=True)
+    Priority.objects.filter(**own).update(sector_confirmed=True)
+    if affected:
+        publish(recommendation_ids=affected)
 
 
 def priority_add(*, participant, recommendation) -> Priority:
@@ -129,10 +166,13 @@ def priority_add(*, participant, recommendation) -> Priority:
                         )
                         % {"max": Priority.MAX_PER_TOPIC}
                     )
-                priority = Priority(participant=participant, recommendation=recommendation, topic=topic)
+                priority = Priority(
+                    participant=participant, recommendation=recommendation, topic=topic, **_stamp(participant)
+                )
                 priority.full_clean(validate_constraints=False)
                 priority.save()
-                return priority
+            publish(recommendation_ids=[recommendation.pk])
+            return priority
         except IntegrityError:
             if attempt == 1:
                 raise
@@ -145,6 +185,7 @@ def priority_remove(*, participant, recommendation) -> bool:
     _ensure_published(recommendation)
     with transaction.atomic():
         deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
+    publish(recommendation_ids=[recommendation.pk])
     return bool(deleted)
 
 

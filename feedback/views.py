@@ -24,6 +24,7 @@ from topics.models import Recommendation, Topic
 from . import digest, notifications, search, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
 from .models import Choice, Comment
+from .ratelimits import contribution_limit
 from .rules import refusal_message
 
 
@@ -46,7 +47,10 @@ def _refused(request, error, status=403):
 
 def _safe_next(request, fallback):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path on this site only: anything else ("0", a view name) would be taken for a URL name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -110,6 +114,7 @@ def _act_on_recommendation(request, pk, act):
 
 
 @require_POST
+@contribution_limit("vote")
 def vote(request, pk):
     choice = request.POST.get("choice", "")
 
@@ -130,6 +135,7 @@ PRIORITY_ACTIONS = {
 
 
 @require_POST
+@contribution_limit("vote")
 def priority(request, pk):
     service, done = PRIORITY_ACTIONS.get(request.POST.get("action", ""), (None, None))
 
@@ -173,6 +179,7 @@ def recommendation_detail(request, slug, pk):
 
 
 @require_POST
+@contribution_limit("comment")
 def comment_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     recommendation = None
@@ -290,6 +297,7 @@ def _live_comment(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.edit_own_comment", _live_comment)
+@contribution_limit("comment")
 def comment_edit(request, comment):
     form = CommentEditForm(request.POST or None, comment=comment)
     changed, status = _submit(
@@ -320,6 +328,7 @@ def comment_delete(request, comment):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("feedback.report_comment", _visible_comment)
+@contribution_limit("report")
 def comment_report(request, comment):
     form = ReportForm(request.POST or None)
     report, status = _submit(
@@ -369,6 +378,7 @@ def topic_detail(request, slug):
 
 
 @require_POST
+@contribution_limit("proposal")
 def proposal_create(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     form = ProposalForm(request.POST)

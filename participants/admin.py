@@ -8,8 +8,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .forms import BlockForm, UserChangeForm, UserCreationForm
-from .models import PortalSettings, User
-from .services import user_block, user_unblock
+from .models import PortalSettings, SectorChange, User
+from .services import sector_confirm, user_block, user_unblock
+
+
+class SectorChangeInline(admin.TabularInline):
+    """The participant's sector history on their page, read-only: the log is written by the services."""
+
+    model = SectorChange
+    fk_name = "user"
+    fields = ["changed_at", "old_sector", "new_sector", "source", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -20,12 +37,32 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "first_name", "last_name", "organisation", "sector", "is_blocked", "is_staff", "is_active"]
     list_filter = ["sector", "is_blocked", "is_staff", "is_active", "groups"]
     search_fields = ["email", "first_name", "last_name", "organisation"]
-    readonly_fields = ["privacy_accepted_at", "blocked_at", "deleted_at", "last_login", "date_joined"]
+    readonly_fields = [
+        "privacy_accepted_at",
+        "blocked_at",
+        "deleted_at",
+        "last_login",
+        "date_joined",
+        "sector_confirmed_at",
+        "sector_confirmed_source",
+    ]
+    inlines = [SectorChangeInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
             _("Personal info"),
-            {"fields": ("first_name", "last_name", "organisation", "sector", "participates_as", "display_mode")},
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "organisation",
+                    "sector",
+                    "sector_confirmed_at",
+                    "sector_confirmed_source",
+                    "participates_as",
+                    "display_mode",
+                )
+            },
         ),
         (_("Preferences"), {"fields": ("language", "notify_replies", "notify_updates", "privacy_accepted_at")}),
         (_("Blocking"), {"fields": ("is_blocked", "blocked_reason", "blocked_at")}),
@@ -33,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    actions = ["block_participants", "unblock_participants"]
+    actions = ["block_participants", "unblock_participants", "confirm_sectors"]
 
     def has_block_permission(self, request):
         return request.user.has_perm("participants.block_user")
@@ -88,6 +125,45 @@ class UserAdmin(DjangoUserAdmin):
             ngettext("%(count)d block lifted.", "%(count)d blocks lifted.", done) % {"count": done},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Confirm sector"), permissions=["block"])
+    def confirm_sectors(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                sector_confirm(user=user, by=request.user, source=SectorChange.Source.MODERATOR)
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(
+                    request, f"{user.email}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d sector confirmed.", "%(count)d sectors confirmed.", done) % {"count": done},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(SectorChange)
+class SectorChangeAdmin(admin.ModelAdmin):
+    """Every change of sector, for moderators: who hops between sectors shows here. Read-only."""
+
+    list_display = ["changed_at", "user", "old_sector", "new_sector", "source", "changed_by"]
+    list_filter = ["source", "new_sector"]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "changed_by"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PortalSettings)

@@ -90,6 +90,8 @@ def export_profile(user):
         "organisation": user.organisation,
         "sector": user.sector,
         "participates_as": user.participates_as,
+        "sector_confirmed_at": _dt(user.sector_confirmed_at),
+        "sector_confirmed_source": user.sector_confirmed_source,
         "display_mode": user.display_mode,
         "shown_as": str(user.public_name),
         "language": user.language,
@@ -135,16 +137,15 @@ def export_sessions(user):
 
 
 def export_mails(user):
-    """Mails the portal queued or sent to the participant's addresses (kept for a while, then cleaned up).
+    """Mails the portal queued or sent to the participant's verified addresses (kept for a while, then cleaned up).
 
     Subjects and dates only: the bodies can hold one-time links and codes
     (password reset, login code) that must not end up in a downloaded file.
     """
-    from allauth.account.models import EmailAddress
+    from .selectors import mails_to, verified_addresses
 
-    from .selectors import mails_to
-
-    addresses = [user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)]
+    # Verified addresses only: an unverified one may be someone else's, and their mails are theirs.
+    addresses = verified_addresses(user)
     return [
         {
             "subject": m.subject,
@@ -155,10 +156,20 @@ def export_mails(user):
     ]
 
 
+def export_sector_changes(user):
+    from .models import SectorChange
+
+    return [
+        {"from": c.old_sector, "to": c.new_sector, "how": c.source, "at": _dt(c.changed_at)}
+        for c in SectorChange.objects.filter(user=user).order_by("changed_at", "pk")
+    ]
+
+
 def export(user):
     """The participants app's own section: the account, its addresses, sign-in and mails."""
     return {
         "profile": export_profile(user),
+        "sector_changes": export_sector_changes(user),
         "email_addresses": export_email_addresses(user),
         "two_step_verification": export_authenticators(user),
         "sessions": export_sessions(user),

@@ -75,6 +75,10 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=5, default="nl")
     privacy_accepted_at = models.DateTimeField(_("privacy statement accepted at"), null=True, blank=True)
+    # Set when a moderator confirmed the sector or the person came in through an
+    # invitation for it; cleared when the participant changes sector.
+    sector_confirmed_at = models.DateTimeField(_("sector confirmed at"), null=True, blank=True, editable=False)
+    sector_confirmed_source = models.CharField(_("sector confirmed by"), max_length=20, blank=True, editable=False)
     is_blocked = models.BooleanField(
         _("blocked"), default=False, help_text=_("A blocked participant can read but not contribute.")
     )
@@ -110,6 +114,10 @@ class User(AbstractUser):
         return self.deleted_at is not None
 
     @property
+    def sector_confirmed(self):
+        return self.sector_confirmed_at is not None
+
+    @property
     def public_name(self):
         """How this person appears next to their contributions, as they chose."""
         if self.is_deleted:
@@ -126,6 +134,34 @@ class User(AbstractUser):
         if self.is_deleted or self.display_mode == DisplayMode.SECTOR_ONLY:
             return ""
         return self.get_sector_display()
+
+
+class SectorChange(models.Model):
+    """A change of a participant's sector (or its confirmation), kept for moderators."""
+
+    class Source(models.TextChoices):
+        PROFILE = "profile", _("Changed by the participant")
+        MODERATOR = "moderator", _("Confirmed by a moderator")
+        INVITATION = "invitation", _("Confirmed by an invitation")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sector_changes", verbose_name=_("participant")
+    )
+    old_sector = models.CharField(_("old sector"), max_length=20, blank=True)
+    new_sector = models.CharField(_("new sector"), max_length=20, blank=True)
+    source = models.CharField(_("how"), max_length=20, choices=Source.choices)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        verbose_name = _("sector change")
+        verbose_name_plural = _("sector changes")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.old_sector or '-'} -> {self.new_sector or '-'}"
 
 
 class PortalSettings(models.Model):

@@ -25,8 +25,16 @@ class Role:
     key: str  # "app_label.codename": holding this permission means holding the role
     grants: tuple  # (app_label, model, actions); the action "block" is the codename block_user
 
-    def codenames(self):
+    def codenames(self, apps=None):
+        """(app_label, codename) of every grant; with a migration state ``apps``, only its existing models."""
         for app_label, model, actions in self.grants:
+            if apps is not None:
+                try:
+                    apps.get_model(app_label, model)
+                except LookupError:
+                    # An older migration syncs the roles before this model exists;
+                    # the migration that adds it syncs again.
+                    continue
             for action in actions:
                 yield app_label, "block_user" if action == "block" else f"{action}_{model}"
 
@@ -42,6 +50,7 @@ MODERATOR = Role(
         ("topics", "recommendation", ("view", "change")),
         ("topics", "topic", ("view", "change")),
         ("participants", "user", ("view", "block")),
+        ("participants", "sectorchange", ("view",)),
     ),
 )
 
@@ -51,6 +60,7 @@ ORGANISER = Role(
     key="participants.change_portalsettings",
     grants=(
         ("participants", "user", ("view",)),
+        ("participants", "sectorchange", ("view",)),
         ("topics", "topic", ("view",)),
         ("participants", "portalsettings", ("view", "change")),
         ("invitations", "event", ("view", "add", "change")),

@@ -33,3 +33,21 @@ SECTOR_PARTICIPANT_LABEL = {
     Sector.BEWONER: _("Participant as a resident"),
     Sector.OVERIG: _("Participant"),
 }
+
+
+# Called with (user) after a participant's sector was confirmed, inside the
+# transaction. Apps above this one register here from ``AppConfig.ready()`` (the
+# feedback app re-stamps votes cast with the confirmed sector), so this
+# bottom-layer app imports none of them.
+_CONFIRM_HOOKS = []
+
+
+def on_sector_confirmed(hook):
+    """Register ``hook(user)``; registering the same function twice has no effect."""
+    if hook not in _CONFIRM_HOOKS:
+        _CONFIRM_HOOKS.append(hook)
+    return hook
+
+
+def sector_confirmed_hooks():
+    return list(_CONFIRM_HOOKS)

@@ -36,3 +36,10 @@ def mails_to(*, addresses) -> list:
         for mail in Email.objects.filter(query).order_by("id")
         if any(parseaddr(r)[1].lower() in wanted for r in [*(mail.to or []), *(mail.cc or []), *(mail.bcc or [])])
     ]
+
+
+def verified_addresses(user) -> set:
+    """The addresses ``user`` proved are theirs (allauth's verified EmailAddress rows), lower case."""
+    from allauth.account.models import EmailAddress
+
+    return {e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)}

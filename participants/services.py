@@ -4,6 +4,7 @@ Views, admin actions and allauth's adapter all call these, so each rule lives
 in one place.
 """
 
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -11,13 +12,14 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .exports import account_erase
-from .models import PortalSettings, User
+from .models import PortalSettings, SectorChange, User
 from .roles import ROLES, role_group
-from .selectors import mails_to
+from .sectors import Sector, sector_confirmed_hooks
+from .selectors import mails_to, verified_addresses
 
 PROFILE_FIELDS = (
     "first_name",
@@ -58,17 +60,97 @@ def participant_register(*, user: User, privacy_accepted: bool, **profile) -> Us
     return user
 
 
+def sector_change_allowed_from(user: User):
+    """The moment from which ``user`` may change their sector again, or None when they may now."""
+    days = settings.SECTOR_CHANGE_MIN_DAYS
+    if not days:
+        return None
+    last = (
+        SectorChange.objects.filter(user=user, source=SectorChange.Source.PROFILE)
+        .exclude(old_sector="")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    allowed = last + timedelta(days=days)
+    return allowed if allowed > timezone.now() else None
+
+
 def profile_update(*, user: User, **changes) -> User:
-    """Change the participant's own profile; only the fields of PROFILE_FIELDS can change."""
+    """Change the participant's own profile; only the fields of PROFILE_FIELDS can change.
+
+    A change of sector is logged (``SectorChange``, shown to moderators), clears
+    the confirmation by the organisers, and is refused within
+    ``SECTOR_CHANGE_MIN_DAYS`` of the previous change: votes keep the sector
+    they were cast with, and the limit keeps one person from spreading new
+    votes over many sectors. Choosing a sector for the first time is not limited.
+    """
+    old_sector = User.objects.filter(pk=user.pk).values_list("sector", flat=True).first() or ""
     for field, value in changes.items():
         if field not in PROFILE_FIELDS:
             raise ValueError(f"Unknown profile field: {field}")
         setattr(user, field, _clean_text(value) if field in ("first_name", "last_name", "organisation") else value)
     if user.language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Choose one of the languages of this site.")})
+    update_fields = [*changes]
     with transaction.atomic():
+        if "sector" in changes and user.sector != old_sector:
+            if old_sector:
+                allowed = sector_change_allowed_from(user)
+                if allowed is not None:
+                    user.sector = old_sector
+                    raise ValidationError(
+                        {
+                            "sector": _(
+                                "You changed your sector less than %(days)s days ago. "
+                                "You can change it again from %(date)s."
+                            )
+                            % {
+                                "days": settings.SECTOR_CHANGE_MIN_DAYS,
+                                "date": formats.date_format(timezone.localtime(allowed), "DATE_FORMAT"),
+                            }
+                        }
+                    )
+            SectorChange.objects.create(
+                user=user, old_sector=old_sector, new_sector=user.sector, source=SectorChange.Source.PROFILE
+            )
+            user.sector_confirmed_at = None
+            user.sector_confirmed_source = ""
+            update_fields += ["sector_confirmed_at", "sector_confirmed_source"]
         user.full_clean(exclude=["password"])
-        user.save(update_fields=[*changes])
+        user.save(update_fields=update_fields)
+    return user
+
+
+def sector_confirm(*, user: User, by: User | None, source: str) -> User:
+    """Mark ``user``'s current sector as confirmed by the organisers.
+
+    ``source`` is "moderator" (``by`` must be allowed to block participants,
+    i.e. a moderator or organiser) or "invitation" (the person came in through
+    an invitation for this sector; ``by`` may be None). Votes and priorities
+    already cast with this same sector count as confirmed from now on (through
+    the hooks in ``participants.sectors``); those cast with an earlier sector
+    do not. Logged as a ``SectorChange``. Confirming twice changes nothing.
+    """
+    if source not in (SectorChange.Source.MODERATOR, SectorChange.Source.INVITATION):
+        raise ValueError(f"Unknown confirmation source: {source}")
+    if source == SectorChange.Source.MODERATOR and not (by and by.is_active and by.has_perm("participants.block_user")):
+        raise PermissionDenied(_("Only moderators can confirm a sector."))
+    if user.sector not in Sector.values:
+        raise ValidationError({"sector": _("This participant has not chosen a sector yet.")})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.sector_confirmed_at is not None and locked.sector == user.sector:
+            return locked
+        user.sector_confirmed_at = timezone.now()
+        user.sector_confirmed_source = source
+        user.save(update_fields=["sector_confirmed_at", "sector_confirmed_source"])
+        SectorChange.objects.create(
+            user=user, old_sector=user.sector, new_sector=user.sector, source=source, changed_by=by
+        )
+        for hook in sector_confirmed_hooks():
+            hook(user)
     return user
 
 
@@ -158,7 +240,7 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     reports. Without it, votes and priorities keep counting for their sector;
     comments and proposals stay visible under "Deleted participant".
 
-    Mails: those to the participant's addresses are deleted; in mails to
+    Mails: those to the participant's verified addresses are deleted; in mails to
     others that quote them (reply notifications) their name becomes "Deleted
     participant", and with ``remove_contributions`` their words "[removed]".
     """
@@ -169,10 +251,9 @@ def account_delete(*, user: User, remove_contributions: bool = False) -> User:
     if user.is_deleted:
         return user
     with transaction.atomic():
-        addresses = {
-            user.email.lower(),
-            *(e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)),
-        }
+        # Verified addresses only: an address someone added without proving it
+        # is theirs may be another person's, whose mails are not ours to delete.
+        addresses = verified_addresses(user)
 
         # Every app's section (feedback: contributions and the reply mails that
         # quote them) runs while the name is still there to look for.

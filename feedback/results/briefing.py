@@ -71,9 +71,9 @@ def official_responses(*, topic=None):
     return {response.recommendation_id: response for response in responses}
 
 
-def topic_briefing(*, topic, sort=None):
+def topic_briefing(*, topic, sort=None, confirmed_only=False):
     """Everything the printable briefing page of one topic shows (fixed number of queries)."""
-    data = selectors.topic_results(topic=topic, visibility=selectors.ALL, sort=sort)
+    data = selectors.topic_results(topic=topic, visibility=selectors.ALL, sort=sort, confirmed_only=confirmed_only)
     comments = supported_comments(topic=topic)
     responses = official_responses(topic=topic)
     rows = []
@@ -130,6 +130,27 @@ def workbook_dir():
 
 def workbook_path(job_id):
     return workbook_dir() / f"{job_id}.xlsx"
+
+
+def workbooks_remove_old(*, max_age=None, now=None) -> int:
+    """Delete workbooks (and unfinished temporary files) older than ``max_age``; returns how many.
+
+    The workbooks hold staff data (pending proposals, hidden comments on
+    request, results of open topics), so they are not kept longer than a
+    moderator needs to download one: ``BRIEFING_WORKBOOK_RETENTION``. Safe to run
+    twice and while a worker writes a new one (a file being written is younger).
+    """
+    max_age = settings.BRIEFING_WORKBOOK_RETENTION if max_age is None else max_age
+    cutoff = (now or timezone.now()).timestamp() - max_age.total_seconds()
+    removed = 0
+    folder = workbook_dir()
+    if not folder.is_dir():
+        return 0
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix in (".xlsx", ".tmp") and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def workbook_filename(job):

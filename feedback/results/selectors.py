@@ -5,10 +5,13 @@ page and XLSX workbook) and the compact results on the topic pages all go
 through ``results_visibility`` here, and every figure comes from
 ``topic_results`` / ``overview_results``, so they cannot disagree.
 
-Aggregation happens in SQL: one GROUP BY over the votes (joined to the voter's
-sector) and one over the priorities, for a whole topic or for all topics at
-once. The number of queries does not depend on the number of votes. The
-formulas themselves are in ``statistics.py``.
+Figures are read from the published cells (``publication.py``), never from the
+live votes, so they change only in steps that cover enough people. Each cell
+is (recommendation, the sector recorded when the vote was cast, confirmed by
+the organisers or not). Aggregation happens in SQL: one GROUP BY over the
+published positions for a whole topic or for all topics at once. The number of
+queries does not depend on the number of votes. The formulas themselves are
+in ``statistics.py``.
 """
 
 from django.conf import settings
@@ -17,9 +20,18 @@ from django.db.models import Count
 from participants.sectors import Sector
 from topics.models import Phase, Recommendation, Topic
 
-from ..models import Priority, Vote
+from ..models import PublishedPosition, PublishedVoter, Vote
 from .rules import sees_all_results
-from .statistics import OverviewResults, Sort, Thresholds, TopicResults, participation, rank, recommendation_results
+from .statistics import (
+    OverviewResults,
+    Sort,
+    Thresholds,
+    TopicResults,
+    counted_cells,
+    participation,
+    rank,
+    recommendation_results,
+)
 
 ALL = "all"
 
@@ -78,55 +90,63 @@ def _sectors():
     return list(Sector.choices)
 
 
-def _vote_rows(**filters):
+def _rows(**filters):
+    """The published cells, grouped: one row per (recommendation, sector, confirmed, choice, prioritised)."""
     return (
-        Vote.objects.filter(recommendation__is_published=True, **filters)
+        PublishedPosition.objects.filter(recommendation__is_published=True, **filters)
         .order_by()
-        .values("recommendation_id", "participant__sector", "choice")
+        .values("recommendation_id", "sector", "confirmed", "choice", "prioritised")
         .annotate(n=Count("id"))
     )
 
 
-def _priority_rows(**filters):
-    return (
-        Priority.objects.filter(recommendation__is_published=True, **filters)
-        .order_by()
-        .values("recommendation_id", "participant__sector")
-        .annotate(n=Count("id"))
+def published_totals(*, topic):
+    """{recommendation id: {"agree", "neutral", "disagree", "priority": n}}: the published totals, one query.
+
+    The same figures as the results' "All participants" row: the sum of the
+    cells with enough voters, from the published positions.
+    """
+    cells = counted_cells(
+        _rows(recommendation__topic=topic), minimum=thresholds().min_sector_voters, confirmed_only=False
     )
+    totals = {}
+    for rec_id, sectors in cells.items():
+        total = totals.setdefault(rec_id, {})
+        for counts in sectors.values():
+            for key, n in counts.items():
+                total[key] = total.get(key, 0) + n
+    return totals
 
 
-def topic_results(*, topic, user=None, visibility=None, sort=Sort.DEFAULT):
+def topic_results(*, topic, user=None, visibility=None, sort=Sort.DEFAULT, confirmed_only=False):
     """Every figure of one topic's published recommendations, ranked by ``sort``.
 
     Visibility follows ``results_visibility``: pass the reader as ``user``, or
     ``visibility=ALL`` for the briefing. Results the reader may not see yet carry
-    no figures at all. Four queries at most (visibility, recommendations, votes,
-    priorities), whatever the number of votes.
+    no figures at all. ``confirmed_only`` counts only sectors confirmed by the
+    organisers. Three queries at most (visibility, recommendations, published
+    positions), whatever the number of votes.
     """
     if visibility is None:
         visibility = results_visibility(user=user, topics=[topic])[topic.pk]
     recommendations = list(
         Recommendation.objects.filter(topic=topic, is_published=True).select_related("topic").order_by("position")
     )
-    if visibility != ALL and not visibility:
-        vote_rows = priority_rows = []  # nothing visible: spare the aggregation
-    else:
-        vote_rows = _vote_rows(recommendation__topic=topic)
-        priority_rows = _priority_rows(recommendation__topic=topic)
+    # Nothing visible: spare the aggregation.
+    rows = [] if visibility != ALL and not visibility else _rows(recommendation__topic=topic)
     results = recommendation_results(
         recommendations,
-        vote_rows=vote_rows,
-        priority_rows=priority_rows,
+        rows=rows,
         visible=lambda rec: can_see_results(visibility, rec.pk),
         sectors=_sectors(),
         thresholds=thresholds(),
+        confirmed_only=confirmed_only,
     )
     sort = Sort.clean(sort)
     return TopicResults(topic=topic, sort=sort, recommendations=rank(results, sort=sort))
 
 
-def overview_results(*, user=None, sort=Sort.DEFAULT):
+def overview_results(*, user=None, sort=Sort.DEFAULT, confirmed_only=False):
     """All ten topics' results plus participation per sector, in a fixed number of queries.
 
     Pass the reader as ``user`` to apply ``results_visibility`` per topic, or
@@ -145,11 +165,11 @@ def overview_results(*, user=None, sort=Sort.DEFAULT):
     limits = thresholds()
     results = recommendation_results(
         recommendations,
-        vote_rows=list(_vote_rows()),
-        priority_rows=list(_priority_rows()),
+        rows=list(_rows()),
         visible=lambda rec: can_see_results(by_topic.get(rec.topic_id, frozenset()), rec.pk),
         sectors=_sectors(),
         thresholds=limits,
+        confirmed_only=confirmed_only,
     )
     grouped = {}
     for result in results:
@@ -159,12 +179,11 @@ def overview_results(*, user=None, sort=Sort.DEFAULT):
         (topic, TopicResults(topic=topic, sort=sort, recommendations=rank(grouped.get(topic.pk, []), sort=sort)))
         for topic in topics
     ]
-    voters_per_sector = dict(
-        Vote.objects.filter(recommendation__is_published=True)
-        .order_by()
-        .values("participant__sector")
-        .annotate(n=Count("participant", distinct=True))
-        .values_list("participant__sector", "n")
+    voters_per_cell = {
+        (row["sector"], row["confirmed"]): row["n"]
+        for row in PublishedVoter.objects.order_by().values("sector", "confirmed").annotate(n=Count("id"))
+    }
+    groups, total = participation(
+        voters_per_cell, sectors=_sectors(), minimum=limits.min_sector_voters, confirmed_only=confirmed_only
     )
-    groups, total = participation(voters_per_sector, sectors=_sectors(), minimum=limits.min_sector_voters)
     return OverviewResults(topics=per_topic, participation=groups, participants_total=total)

@@ -263,45 +263,67 @@ class RecommendationResult:
         return data
 
 
-def recommendation_results(recommendations, *, vote_rows, priority_rows, visible, sectors, thresholds):
+def counted_cells(rows, *, minimum, confirmed_only):
+    """{rec id: {sector: {choice: n, "priority": n}}} over the cells that may be shown.
+
+    A cell is (recommendation, sector, confirmed). It counts only when it holds
+    at least ``minimum`` voters, so every figure is a sum of such cells and no
+    subtraction between figures narrows down to fewer people. Cells of one
+    sector (confirmed and not) are summed; ``confirmed_only`` keeps the confirmed ones.
+    """
+    raw = {}  # (rec, sector, confirmed) -> counts
+    for row in rows:
+        counts = raw.setdefault((row["recommendation_id"], row["sector"] or "", bool(row["confirmed"])), {})
+        if row["choice"]:
+            counts[row["choice"]] = counts.get(row["choice"], 0) + row["n"]
+        if row["prioritised"]:
+            counts["priority"] = counts.get("priority", 0) + row["n"]
+    shown = {}
+    for (rec_id, sector, confirmed), counts in raw.items():
+        if confirmed_only and not confirmed:
+            continue
+        if sum(counts.get(c, 0) for c in CHOICES) < minimum:
+            continue
+        target = shown.setdefault(rec_id, {}).setdefault(sector, {})
+        for key, n in counts.items():
+            target[key] = target.get(key, 0) + n
+    return shown
+
+
+def recommendation_results(recommendations, *, rows, visible, sectors, thresholds, confirmed_only=False):
     """A ``RecommendationResult`` per recommendation, from the GROUP BY rows (no queries).
 
-    ``vote_rows``: dicts with ``recommendation_id``, ``participant__sector`` (None or "" for
-    no sector), ``choice`` and ``n``; ``priority_rows`` the same without ``choice``.
-    ``visible(recommendation)`` says whether the reader may see its figures;
-    ``sectors`` is the list of (code, label) in the order they are shown.
+    ``rows``: dicts with ``recommendation_id``, ``sector`` (as recorded when cast;
+    "" for none), ``confirmed``, ``choice`` ("" for a priority without a
+    position), ``prioritised`` and ``n``: the published cells
+    (``publication.py``). ``visible(recommendation)`` says whether the reader
+    may see its figures; ``sectors`` is the list of (code, label) in the order
+    they are shown; ``confirmed_only`` counts confirmed sectors only.
     """
-    votes = {}  # rec id -> sector -> choice -> n
-    for row in vote_rows:
-        sector = row["participant__sector"] or ""
-        votes.setdefault(row["recommendation_id"], {}).setdefault(sector, {})[row["choice"]] = row["n"]
-    priorities = {}  # rec id -> sector -> n
-    for row in priority_rows:
-        priorities.setdefault(row["recommendation_id"], {})[row["participant__sector"] or ""] = row["n"]
-
     minimum = thresholds.min_sector_voters
+    cells = counted_cells(rows, minimum=minimum, confirmed_only=confirmed_only)
     results = []
     for rec in recommendations:
         if not visible(rec):
             results.append(RecommendationResult(recommendation=rec, visible=False))
             continue
-        rec_votes = votes.get(rec.pk, {})
-        rec_priorities = priorities.get(rec.pk, {})
-        # Votes of participants without a declared sector count in the total only.
+        rec_cells = cells.get(rec.pk, {})
+        # The total is the sum of the shown cells; votes without a declared
+        # sector count in it once there are enough of them.
         total = GroupResult.build(
             code=TOTAL,
             label=_("All participants"),
-            counts={c: sum(s.get(c, 0) for s in rec_votes.values()) for c in CHOICES},
-            priority=sum(rec_priorities.values()),
+            counts={c: sum(s.get(c, 0) for s in rec_cells.values()) for c in CHOICES},
+            priority=sum(s.get("priority", 0) for s in rec_cells.values()),
             minimum=0,
         )
         groups = [
             GroupResult.build(
                 code=code,
                 label=label,
-                counts=rec_votes.get(code, {}),
-                priority=rec_priorities.get(code, 0),
-                minimum=minimum,
+                counts=rec_cells.get(code, {}),
+                priority=rec_cells.get(code, {}).get("priority", 0),
+                minimum=max(minimum, 1),
             )
             for code, label in sectors
         ]
@@ -322,17 +344,24 @@ def recommendation_results(recommendations, *, vote_rows, priority_rows, visible
     return results
 
 
-def participation(counts, *, sectors, minimum):
-    """Distinct voters per sector (``counts``: {sector code or "" or None: n}), protected like the figures.
+def participation(counts, *, sectors, minimum, confirmed_only=False):
+    """Distinct voters per sector, protected like the figures.
 
-    Returns (groups, total): a GroupResult per sector with only ``voters`` set
-    (None below ``minimum``), and the number of voters, with or without a sector.
+    ``counts``: {(sector code or "", confirmed): n} from the published voters.
+    A cell counts only from ``minimum`` voters (like ``_cells``). Returns
+    (groups, total): a GroupResult per sector with only ``voters`` set (None
+    when no cell of it counts), and the sum of the counted cells.
     """
-    total = sum(counts.values())
+    per_sector = {}
+    for (code, confirmed), n in counts.items():
+        if n < minimum or (confirmed_only and not confirmed):
+            continue
+        per_sector[code or ""] = per_sector.get(code or "", 0) + n
+    total = sum(per_sector.values())
     groups = []
     for code, label in sectors:
-        n = counts.get(code, 0)
-        groups.append(GroupResult(code=code, label=label, enough=n >= minimum, voters=n if n >= minimum else None))
+        n = per_sector.get(code)
+        groups.append(GroupResult(code=code, label=label, enough=n is not None, voters=n))
     return protect_residual(groups, total_voters=total, minimum=minimum), total
 
 

@@ -26,3 +26,12 @@ def build_briefing_workbook(*, job_id, include_hidden=False, language="nl"):
         briefing.job_set(job_id, state=briefing.JobState.FAILED)
         raise
     briefing.job_set(job_id, state=briefing.JobState.DONE, progress=100)
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360)
+def remove_old_workbooks():
+    """Beat task: delete briefing workbooks past their retention (``briefing.workbooks_remove_old``)."""
+    removed = briefing.workbooks_remove_old()
+    if removed:
+        logger.info("Removed %s old briefing workbook(s)", removed)
+    return removed

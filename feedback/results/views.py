@@ -3,7 +3,6 @@
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,8 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
+from participants.decorators import staff_view
 from topics.models import Topic
 from topics.selectors import topic_list
 
@@ -90,21 +89,30 @@ def _topic_or_404(slug):
         raise Http404(_("This topic does not exist.")) from None
 
 
+def _confirmed_only(request):
+    """``?confirmed=1``: count only participants whose sector the organisers confirmed."""
+    return request.GET.get("confirmed") == "1"
+
+
 # --- Pages ---------------------------------------------------------------------------------
 
 
 def overview(request):
-    data = selectors.overview_results(user=request.user)
+    confirmed_only = _confirmed_only(request)
+    data = selectors.overview_results(user=request.user, confirmed_only=confirmed_only)
     return render(
         request,
         "feedback/results_overview.html",
-        {"overview": data, "thresholds": selectors.thresholds()},
+        {"overview": data, "thresholds": selectors.thresholds(), "confirmed_only": confirmed_only},
     )
 
 
 def topic_results(request, slug):
     topic = _topic_or_404(slug)
-    data = selectors.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
+    confirmed_only = _confirmed_only(request)
+    data = selectors.topic_results(
+        topic=topic, user=request.user, sort=request.GET.get("sort"), confirmed_only=confirmed_only
+    )
     sorts = [(key, label, key == data.sort) for key, label in Sort.LABELS.items()]
     matrix_sorts = [(key, Sort.LABELS[key], key == data.sort) for key in MATRIX_SORTS]
     return render(
@@ -117,6 +125,8 @@ def topic_results(request, slug):
             "sorts": sorts,
             "matrix": matrix(data),
             "matrix_sorts": matrix_sorts,
+            "sort": data.sort,
+            "confirmed_only": confirmed_only,
             "thresholds": selectors.thresholds(),
         },
     )
@@ -124,14 +134,21 @@ def topic_results(request, slug):
 
 def recommendation_results(request, slug, pk):
     topic = _topic_or_404(slug)
-    data = selectors.topic_results(topic=topic, user=request.user)
+    confirmed_only = _confirmed_only(request)
+    data = selectors.topic_results(topic=topic, user=request.user, confirmed_only=confirmed_only)
     result = data.get(pk)
     if result is None:
         raise Http404(_("This recommendation does not exist."))
     return render(
         request,
         "feedback/results_recommendation.html",
-        {"topic": topic, "result": result, "chart": chart(result), "thresholds": selectors.thresholds()},
+        {
+            "topic": topic,
+            "result": result,
+            "chart": chart(result),
+            "thresholds": selectors.thresholds(),
+            "confirmed_only": confirmed_only,
+        },
     )
 
 
@@ -156,12 +173,14 @@ def _csv_response(request, filename, result_list):
 
 def topic_results_csv(request, slug):
     topic = _topic_or_404(slug)
-    data = selectors.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
+    data = selectors.topic_results(
+        topic=topic, user=request.user, sort=request.GET.get("sort"), confirmed_only=_confirmed_only(request)
+    )
     return _csv_response(request, f"resultaten-{topic.slug}.csv", data.recommendations)
 
 
 def overview_csv(request):
-    data = selectors.overview_results(user=request.user)
+    data = selectors.overview_results(user=request.user, confirmed_only=_confirmed_only(request))
     rows = [r for _topic, topic_data in data.topics for r in topic_data.recommendations]
     return _csv_response(request, "resultaten-nmp.csv", rows)
 
@@ -172,7 +191,9 @@ def api_topic_results(request, slug):
         topic = Topic.objects.get(slug=slug)
     except Topic.DoesNotExist:
         return JsonResponse({"detail": "Not found.", "status": 404}, status=404)
-    data = selectors.topic_results(topic=topic, user=request.user, sort=request.GET.get("sort"))
+    data = selectors.topic_results(
+        topic=topic, user=request.user, sort=request.GET.get("sort"), confirmed_only=_confirmed_only(request)
+    )
     payload = [result.as_dict() for result in data.recommendations]
     return JsonResponse(payload, safe=False, json_dumps_params={"ensure_ascii": False})
 
@@ -180,9 +201,9 @@ def api_topic_results(request, slug):
 # --- Briefing (moderators and organisers) ------------------------------------------------------
 
 
-def briefing_access(view):
-    """Anonymous visitors are sent to log in; anyone else without the permission gets 403."""
-    return login_required(permission_required(VIEW_BRIEFING, raise_exception=True)(view))
+# Anonymous visitors are sent to log in; without the permission 403; staff without the
+# second factor in this session get the page that says how to add it.
+briefing_access = staff_view(VIEW_BRIEFING)
 
 
 @briefing_access
@@ -193,8 +214,10 @@ def briefing_index(request):
 @briefing_access
 def briefing_topic(request, slug):
     topic = _topic_or_404(slug)
-    context = briefing.topic_briefing(topic=topic, sort=request.GET.get("sort"))
+    confirmed_only = _confirmed_only(request)
+    context = briefing.topic_briefing(topic=topic, sort=request.GET.get("sort"), confirmed_only=confirmed_only)
     context["topic_title_html"] = _title_html(topic)
+    context["confirmed_only"] = confirmed_only
     return render(request, "feedback/briefing_topic.html", context)
 
 

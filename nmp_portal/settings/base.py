@@ -171,6 +171,16 @@ ACCOUNT_RATE_LIMITS = {
 # Either the number of proxies that append to X-Forwarded-For, or a header the proxy sets.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
+# Contributions per account ("user") and per client address ("ip", the real one behind the proxy):
+# generous for people, a 429 page for scripts (feedback/ratelimits.py, docs/security.md).
+CONTRIBUTION_RATE_LIMITS = {
+    # comments and replies (new ones and edits)
+    "comment": env.str("RATE_LIMIT_COMMENTS", default="10/m/user,100/h/user,30/m/ip"),
+    "proposal": env.str("RATE_LIMIT_PROPOSALS", default="5/m/user,30/h/user,20/m/ip"),
+    "report": env.str("RATE_LIMIT_REPORTS", default="10/m/user,60/h/user,30/m/ip"),
+    # votes, vote changes and priorities
+    "vote": env.str("RATE_LIMIT_VOTES", default="60/m/user,1000/h/user,300/m/ip"),
+}
 # Sessions end after 30 minutes without activity and after 12 hours at most
 # (participants.middleware.SessionTimeoutMiddleware); the cookie age is the backstop.
 NMP_SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -261,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
     # Followers of a topic: one mail a day at most, sent when there is news (feedback.digest).
     "send-follow-digests": {"task": "feedback.tasks.send_due_follow_digests", "schedule": timedelta(hours=1)},
+    "remove-old-briefing-workbooks": {
+        "task": "feedback.results.tasks.remove_old_workbooks",
+        "schedule": timedelta(hours=1),
+    },
     # Invitations: queue again what a down broker left, record deliveries (invitations/services.py).
     "invitations-pickup": {"task": "invitations.tasks.pickup_queued_invitations", "schedule": timedelta(minutes=1)},
     "invitations-reminders": {"task": "invitations.tasks.send_reminders", "schedule": timedelta(hours=1)},
@@ -343,11 +357,16 @@ RESULTS_MIN_SECTOR_VOTERS = env.int("RESULTS_MIN_SECTOR_VOTERS", default=3)
 # Below this many voters in total a recommendation gets the label "Te weinig stemmen".
 RESULTS_MIN_TOTAL_VOTERS = env.int("RESULTS_MIN_TOTAL_VOTERS", default=10)
 # "Breed gedragen" / "Verdeeld" need at least this many sectors with enough voters.
+# A participant can change their sector once in this many days (0: any time); votes keep the sector
+# they were cast with, so a change only counts for votes cast after it.
+SECTOR_CHANGE_MIN_DAYS = env.int("SECTOR_CHANGE_MIN_DAYS", default=30)
 RESULTS_MIN_SECTORS = env.int("RESULTS_MIN_SECTORS", default=2)
 # A sector has a majority for a position when its share is strictly above this.
 RESULTS_MAJORITY = env.float("RESULTS_MAJORITY", default=0.5)
 # Briefing: how many comments for and against each recommendation are shown.
 RESULTS_BRIEFING_COMMENTS_PER_STANCE = 3
+# Briefing workbooks hold staff data: removed this long after they were made (beat task, hourly).
+BRIEFING_WORKBOOK_RETENTION = timedelta(hours=env.int("BRIEFING_WORKBOOK_RETENTION_HOURS", default=24))
 
 # Files the site writes (briefing workbooks). Not served publicly: downloads go through a view.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_accessible
-from tests.factories import ParticipantFactory
+from tests.factories import ParticipantFactory, publish_baseline
 
 JS = [pytest.param(True, id="js"), pytest.param(False, id="nojs")]
 
@@ -60,6 +60,11 @@ def _assert_same_page(page, javascript):
 def test_vote_change_and_withdraw(make_page, login, content, javascript):
     topic = _topic(content)
     rec = _recs(topic)[0]
+    from feedback.services import vote_cast
+
+    # Two others of the same sector voted already: this vote is the third, so the published counts follow.
+    for voter in (ParticipantFactory(), ParticipantFactory()):
+        vote_cast(participant=voter, recommendation=rec, choice="agree")
     participant = ParticipantFactory()
     page = make_page(javascript)
     login(page, participant)
@@ -73,9 +78,9 @@ def test_vote_change_and_withdraw(make_page, login, content, javascript):
     agree.click()
     expect(block.get_by_role("button", name="Eens", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(block).to_contain_text("Uw standpunt: Eens.")
-    # One voter: only the number shows, not how they voted (the small-number rule of the results).
-    expect(block.locator(".results__counts")).to_contain_text("1 persoon gaf tot nu toe een standpunt.")
-    expect(block.locator(".results__counts")).not_to_contain_text("Eens 1")
+    # Three published voters, fewer than the minimum: only the number shows, not how they voted.
+    expect(block.locator(".results__counts")).to_contain_text("3 personen gaven tot nu toe een standpunt.")
+    expect(block.locator(".results__counts")).not_to_contain_text("Eens 3")
     if javascript:
         expect(page.locator("#feedback-live")).to_have_text("Uw standpunt is opgeslagen: Eens.")
         expect(block.get_by_role("button", name="Eens", exact=True)).to_be_focused()
@@ -245,7 +250,9 @@ def test_closed_topic_refuses_everything(make_page, login, content, javascript):
     topic.opens_at = timezone.now() - timedelta(days=20)
     topic.closes_at = timezone.now() - timedelta(days=1)
     topic.save()
-    Vote.objects.create(participant=other, recommendation=rec, choice="agree")
+    for voter in (other, ParticipantFactory(), ParticipantFactory()):
+        Vote.objects.create(participant=voter, recommendation=rec, choice="agree")
+    publish_baseline()
 
     page = make_page(javascript)
     login(page, participant)
@@ -253,8 +260,8 @@ def test_closed_topic_refuses_everything(make_page, login, content, javascript):
     expect(page.locator("main")).to_contain_text("Dit onderwerp is gesloten.")
     expect(page.get_by_role("button", name="Eens", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="Plaats reactie")).to_have_count(0)
-    # Results for all, but with one voter only the number of voters.
-    expect(page.locator(f"#recommendation-{rec.pk} .results__counts")).to_contain_text("1 persoon gaf")
+    # Results for all, but with three voters (fewer than the minimum) only the number of voters.
+    expect(page.locator(f"#recommendation-{rec.pk} .results__counts")).to_contain_text("3 personen gaven")
 
     # Whatever the client sends, the server refuses (with a valid CSRF token).
     page.goto(f"/onderwerpen/{topic.slug}/adviezen/{rec.pk}/")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from feedback.models import Comment, TopicFollow, Vote
 from participants.models import User
 from tests.e2e.axe import assert_accessible
-from tests.factories import ParticipantFactory
+from tests.factories import ParticipantFactory, publish_baseline
 
 
 def _votes(recommendation, spec, prefix):
@@ -24,6 +24,7 @@ def _votes(recommendation, spec, prefix):
     Vote.objects.bulk_create(
         [Vote(participant=u, recommendation=recommendation, choice=u.email.split("-")[2]) for u in users]
     )
+    publish_baseline()
 
 
 def test_search_from_the_header_finds_a_comment_and_a_recommendation(page, content):

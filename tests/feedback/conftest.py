@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from feedback.models import Priority, Vote
 from participants.models import User
-from tests.factories import ParticipantFactory, RecommendationFactory, TopicFactory
+from tests.factories import ParticipantFactory, RecommendationFactory, TopicFactory, publish_baseline
 
 _counter = itertools.count()
 
@@ -71,6 +71,7 @@ def make_voters(recommendation, spec, *, priorities=None, **user_fields):
         for user in [u for u in created if u.sector == sector][:n]:
             prios.append(Priority(participant=user, recommendation=recommendation, topic=recommendation.topic))
     Priority.objects.bulk_create(prios)
+    publish_baseline()
     return created
 
 

@@ -482,7 +482,7 @@ def test_digest_choice_on_the_profile_page_for_moderators_only(client, moderator
     assert moderation_mail.digest_recipients().filter(pk=moderator.pk).exists() is False
 
 
-def test_privacy_statement_names_the_retention_period_in_both_languages(client, settings, db):
+def test_privacy_statement_names_the_retention_period_in_both_languages(db, client, settings):
     settings.MODERATION_HIDDEN_RETENTION_DAYS = 90
     dutch = client.get("/privacy/").content.decode()
     assert "de tekst bewaren wij nog 90 dagen" in dutch and "de tekst wissen wij meteen" in dutch

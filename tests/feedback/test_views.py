@@ -40,16 +40,19 @@ def test_vote_without_js_redirects_back_to_the_recommendation(client, participan
 
 def test_vote_with_js_returns_json_fragment(client, participant, recommendation, settings):
     settings.RESULTS_MIN_TOTAL_VOTERS = 1
+    # Two others of the same sector voted first: this vote is the third in that cell, so the totals follow.
+    for voter in (ParticipantFactory(), ParticipantFactory()):
+        services.vote_cast(participant=voter, recommendation=recommendation, choice="disagree")
     client.force_login(participant)
     response = client.post(reverse("feedback:vote", args=[recommendation.pk]), {"choice": "disagree"}, **JSON)
     data = response.json()
     assert response.status_code == 200 and data["ok"]
     assert data["message"] == "Uw standpunt is opgeslagen: Oneens."
     assert 'aria-pressed="true">Oneens</button>' in data["html"]
-    assert "Oneens <strong>1</strong>" in data["html"]  # results now visible to the voter
+    assert "Oneens <strong>3</strong>" in data["html"]  # results now visible to the voter
     response = client.post(reverse("feedback:vote", args=[recommendation.pk]), {"choice": "withdraw"}, **JSON)
     assert response.json()["message"] == "Uw standpunt is ingetrokken."
-    assert not Vote.objects.exists()
+    assert not Vote.objects.filter(participant=participant).exists()
 
 
 @pytest.mark.parametrize("choice", ["", "ja", "<script>"])
@@ -108,30 +111,48 @@ def test_fourth_priority_refused_with_message(client, participant, recommendatio
 
 def test_results_hidden_until_own_vote(client, participant, other, recommendation, topic, settings):
     settings.RESULTS_MIN_TOTAL_VOTERS = 2
-    services.vote_cast(participant=other, recommendation=recommendation, choice="agree")
+    for voter in (ParticipantFactory(), ParticipantFactory()):
+        services.vote_cast(participant=voter, recommendation=recommendation, choice="agree")
     client.force_login(participant)
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "U ziet de uitslag nadat u zelf uw standpunt hebt gegeven." in page
-    assert "Eens <strong>1</strong>" not in page
+    assert "Eens <strong>" not in page
     services.vote_cast(participant=participant, recommendation=recommendation, choice="neutral")
     page = client.get(topic.get_absolute_url()).content.decode()
-    assert "Eens <strong>1</strong>" in page and "Neutraal <strong>1</strong>" in page
+    # The compact counts are the published totals: three people, so they show.
+    assert "Eens <strong>2</strong>" in page and "Neutraal <strong>1</strong>" in page
 
 
-def test_live_counts_follow_the_small_number_rule(client, participant, other, recommendation, topic, settings):
-    """The second voter must not learn how the first one voted: below the minimum only the number of voters shows."""
-    settings.RESULTS_MIN_TOTAL_VOTERS = 3
+def test_compact_counts_do_not_show_a_single_new_vote(client, participant, other, recommendation, topic, settings):
+    """Reading the topic page before and after one vote must not reveal that vote."""
+    settings.RESULTS_MIN_TOTAL_VOTERS = 2
+    voters = [ParticipantFactory() for _ in range(3)]
+    for voter in voters:
+        services.vote_cast(participant=voter, recommendation=recommendation, choice="agree")
+    services.vote_cast(participant=participant, recommendation=recommendation, choice="agree")
+    client.force_login(participant)
+    before = client.get(topic.get_absolute_url()).content.decode()
     services.vote_cast(participant=other, recommendation=recommendation, choice="disagree")
+    after = client.get(topic.get_absolute_url()).content.decode()
+    assert "Eens <strong>3</strong>" in before and "Oneens <strong>0</strong>" in after
+
+
+def test_live_counts_follow_the_small_number_rule(client, participant, recommendation, topic, settings):
+    """Below the minimum only the number of published voters shows, not how they voted."""
+    settings.RESULTS_MIN_TOTAL_VOTERS = 6
+    for choice in ("disagree", "disagree", "agree"):
+        services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice=choice)
     services.vote_cast(participant=participant, recommendation=recommendation, choice="agree")
     client.force_login(participant)
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Oneens <strong>" not in page and "Eens <strong>" not in page
-    assert "2 personen gaven tot nu toe een standpunt." in page
-    assert "vanaf 3 personen" in page
-    third = ParticipantFactory()
-    services.vote_cast(participant=third, recommendation=recommendation, choice="agree")
+    # Three published voters: the fourth vote waits for two more changes in its cell.
+    assert "3 personen gaven tot nu toe een standpunt." in page
+    assert "vanaf 6 personen" in page
+    for _ in range(2):
+        services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice="agree")
     page = client.get(topic.get_absolute_url()).content.decode()
-    assert "Eens <strong>2</strong>" in page and "Oneens <strong>1</strong>" in page
+    assert "Eens <strong>4</strong>" in page and "Oneens <strong>2</strong>" in page
 
 
 def test_comment_post_escapes_html_and_links(client, participant, recommendation, topic):

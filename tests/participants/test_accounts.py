@@ -229,6 +229,7 @@ def test_groups_have_only_the_permissions_they_need():
     assert "change_user" not in moderator | organiser
     assert organiser == {
         "view_user",
+        "view_sectorchange",
         "view_topic",
         "view_portalsettings",
         "change_portalsettings",

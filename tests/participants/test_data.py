@@ -104,9 +104,14 @@ def test_every_model_referring_to_the_user_is_exported_or_is_account_machinery()
     from participants.models import User
 
     machinery = {"auth.permission", "admin.logentry", "participants.user_groups", "participants.user_user_permissions"}
+    # The published copies of votes behind the results: the votes themselves are
+    # exported; the copies hold nothing else and follow the votes at the next
+    # publication step (docs/results.md).
+    machinery |= {"feedback.publishedposition", "feedback.publishedvoter"}
     covered = {
         "feedback.vote",
         "feedback.priority",
+        "participants.sectorchange",
         "feedback.comment",
         "feedback.report",
         "feedback.proposal",
@@ -261,3 +266,40 @@ def test_mails_of_a_look_alike_address_are_neither_exported_nor_deleted():
     assert sorted(m["subject"] for m in account_export(user=user)["mails"]) == ["Ook A", "Voor A"]
     account_delete(user=user)
     assert list(Email.objects.values_list("subject", flat=True)) == ["Voor BA"]
+
+
+@pytest.mark.django_db
+def test_an_unverified_address_adds_nothing_to_the_export_and_its_mails_survive_deletion():
+    user = ParticipantFactory(email="eigen@example.org")
+    # Someone adds another person's address without proving it is theirs.
+    EmailAddress.objects.create(user=user, email="buurvrouw@example.org", verified=False, primary=False)
+    for address, subject in [("eigen@example.org", "Voor mij"), ("buurvrouw@example.org", "Wachtwoord herstellen")]:
+        post_office_mail.send(recipients=[address], sender="noreply@example.org", subject=subject, message="Tekst")
+    export = account_export(user=user)
+    assert [m["subject"] for m in export["mails"]] == ["Voor mij"]
+    account_delete(user=user)
+    assert list(Email.objects.values_list("subject", flat=True)) == ["Wachtwoord herstellen"]
+
+
+@pytest.mark.django_db
+def test_deletion_leaves_another_persons_queued_reset_mail_intact():
+    from tests.factories import TopicFactory
+
+    user = ParticipantFactory(first_name="S", last_name="Nl", organisation="/")
+    topic = TopicFactory()
+    # Short texts that also occur in any link: searching mails for them would break other people's mails.
+    Comment.objects.create(topic=topic, author=user, text="/")
+    Comment.objects.create(topic=topic, author=user, text="s")
+    other = ParticipantFactory(email="ander@example.org")
+    link = "https://nmp.example.nl/account/password/reset/key/1-abc-s/"
+    reset = post_office_mail.send(
+        recipients=[other.email],
+        sender="noreply@example.org",
+        subject="Wachtwoord herstellen",
+        message=f"Stel een nieuw wachtwoord in: {link}",
+        html_message=f'<a href="{link}">{link}</a>',
+    )
+    account_delete(user=user, remove_contributions=True)
+    reset.refresh_from_db()
+    assert reset.message == f"Stel een nieuw wachtwoord in: {link}"
+    assert reset.html_message == f'<a href="{link}">{link}</a>' and reset.subject == "Wachtwoord herstellen"

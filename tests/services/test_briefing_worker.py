@@ -6,6 +6,7 @@ import time
 import pytest
 from openpyxl import load_workbook
 
+from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, RecommendationFactory, TopicFactory
 
 
@@ -19,7 +20,7 @@ def shared_media(tmp_path, monkeypatch, settings):
 
 def test_workbook_is_built_by_a_real_worker(shared_media, celery_worker_process, client):
     RecommendationFactory(topic=TopicFactory(number=3, title="Bodem"))
-    client.force_login(ModeratorFactory())
+    staff_mfa_login(client, ModeratorFactory())
     response = client.post("/resultaten/briefing/werkmap/")
     assert response.status_code == 302
     job_url = response["Location"]

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from feedback.models import Comment
 from feedback.results import briefing, selectors
 from feedback.results.tasks import build_briefing_workbook
-from tests.auth import staff_mfa_login
+from tests.auth import give_staff_mfa, staff_mfa_login
 from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,10 @@ def data(nmp_content, voters):
     topic.opens_at, topic.closes_at = timezone.now() - timedelta(days=30), timezone.now() + timedelta(days=30)
     topic.save()
     first, second = topic.recommendations.order_by("position")[:2]
-    # kennis (1) and two voters without a sector: the rest is 3 people, so no sector needs extra hiding.
+    # kennis (1) counts nowhere; three voters without a sector count in the total.
     voters(
         first,
-        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (2, 0, 0)},
+        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (3, 0, 0)},
         priorities={"gemeente": 2},
     )
     voters(second, {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)})
@@ -65,12 +65,32 @@ def data(nmp_content, voters):
 )
 def test_briefing_is_for_moderators_and_organisers(client, data, factory, status):
     if factory:
-        client.force_login(factory())
+        staff_mfa_login(client, factory())
     slug = data["topic"].slug
     assert client.get("/resultaten/briefing/").status_code == status
     assert client.get(f"/resultaten/briefing/{slug}/").status_code == status
     response = client.post("/resultaten/briefing/werkmap/")
     assert response.status_code == (302 if factory in (None, ModeratorFactory, OrganiserFactory) else 403)
+
+
+@pytest.mark.parametrize("role", [ModeratorFactory, OrganiserFactory])
+def test_briefing_needs_the_second_factor_in_this_session(client, data, role):
+    user = role()
+    client.force_login(user)  # password only, no authenticator app
+    slug = data["topic"].slug
+    for response in (
+        client.get("/resultaten/briefing/"),
+        client.get(f"/resultaten/briefing/{slug}/"),
+        client.post("/resultaten/briefing/werkmap/"),
+        client.get("/resultaten/briefing/werkmap/" + "0" * 32 + "/"),
+    ):
+        assert response.status_code == 403
+        assert "Twee-stapsverificatie nodig" in response.content.decode()
+    assert "Sterk argument" not in client.get(f"/resultaten/briefing/{slug}/").content.decode()
+    # An app set up but not used at this login: still refused, with the way out.
+    give_staff_mfa(user)
+    response = client.get(f"/resultaten/briefing/{slug}/")
+    assert response.status_code == 403 and response.context["state"] == "not_used"
 
 
 def test_blocked_moderator_account_that_was_deleted_has_no_access(client, data):
@@ -80,10 +100,11 @@ def test_blocked_moderator_account_that_was_deleted_has_no_access(client, data):
 
 
 def test_printable_page(client, data, django_assert_max_num_queries):
-    client.force_login(ModeratorFactory())
+    staff_mfa_login(client, ModeratorFactory())
     slug = data["topic"].slug
     client.get(f"/resultaten/briefing/{slug}/")
-    # session, user, groups, topic, recommendations, votes, priorities, comments, official responses, proposals
+    # session, user, authenticator app (second factor), groups, topic, recommendations,
+    # published positions, comments, official responses, proposals
     with django_assert_max_num_queries(10):
         response = client.get(f"/resultaten/briefing/{slug}/")
     page = response.content.decode()
@@ -96,7 +117,7 @@ def test_printable_page(client, data, django_assert_max_num_queries):
 
 
 def test_unknown_topic_or_job_is_404(client, data):
-    client.force_login(ModeratorFactory())
+    staff_mfa_login(client, ModeratorFactory())
     assert client.get("/resultaten/briefing/bestaat-niet/").status_code == 404
     assert client.get("/resultaten/briefing/werkmap/" + "0" * 32 + "/").status_code == 404
     assert client.get("/resultaten/briefing/werkmap/" + "0" * 32 + "/download/").status_code == 404
@@ -121,7 +142,7 @@ def _make_workbook(client, django_capture_on_commit_callbacks, include_hidden=Fa
 
 
 def test_workbook_sheets_and_numbers_come_from_the_selector(client, data, django_capture_on_commit_callbacks):
-    client.force_login(ModeratorFactory())
+    staff_mfa_login(client, ModeratorFactory())
     workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks)
     assert len(workbook.sheetnames) == 11
     assert workbook.sheetnames[-1] == "Reacties"
@@ -165,7 +186,7 @@ def test_workbook_sheets_and_numbers_come_from_the_selector(client, data, django
 
 
 def test_workbook_with_hidden_comments_marks_them(client, data, django_capture_on_commit_callbacks):
-    client.force_login(OrganiserFactory())
+    staff_mfa_login(client, OrganiserFactory())
     workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks, include_hidden=True)
     comments = [list(r) for r in workbook["Reacties"].iter_rows(values_only=True)]
     assert comments[0][-1] == "Verborgen door moderator"
@@ -199,7 +220,7 @@ def test_task_is_safe_to_run_twice_and_reports_progress(data):
 
 
 def test_participant_cannot_download_a_finished_workbook(client, data, django_capture_on_commit_callbacks):
-    client.force_login(ModeratorFactory())
+    staff_mfa_login(client, ModeratorFactory())
     _workbook, job_id = _make_workbook(client, django_capture_on_commit_callbacks)
     client.force_login(ParticipantFactory())
     assert client.get(f"/resultaten/briefing/werkmap/{job_id}/download/").status_code == 403
@@ -228,7 +249,7 @@ def test_page_api_csv_and_workbook_show_the_same_figures(client, data, django_ca
     """Every figure comes from one selector: the four outputs agree, number for number."""
     import csv
 
-    client.force_login(ModeratorFactory())
+    staff_mfa_login(client, ModeratorFactory())
     slug = data["topic"].slug
     workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks)
     api = {item["id"]: item for item in client.get(f"/api/topics/{slug}/results/").json() if item["visible"]}
@@ -291,7 +312,7 @@ def test_official_response_in_the_briefing_page_and_workbook(client, data, djang
 
     moderator = ModeratorFactory()
     moderation.official_response_set(target=data["first"], moderator=moderator, text="=We nemen dit mee.")
-    client.force_login(moderator)
+    staff_mfa_login(client, moderator)
     page = client.get(f"/resultaten/briefing/{data['topic'].slug}/").content.decode()
     assert "Reactie van het programmateam" in page and "=We nemen dit mee." in page
     workbook, _job = _make_workbook(client, django_capture_on_commit_callbacks)

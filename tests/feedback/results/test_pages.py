@@ -12,7 +12,7 @@ from django.utils import timezone
 from feedback.models import Vote
 from feedback.results.statistics import Sort
 from participants.models import User
-from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory, publish_baseline
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +37,10 @@ def _csv(response):
 
 def test_api_shape_and_figures(client, closed_topic, voters):
     rec = RecommendationFactory(topic=closed_topic, text='=HYPERLINK("x")')
-    # kennis (1) and two voters without a sector: the rest is 3 people, so no sector needs extra hiding.
+    # kennis (1) counts nowhere; three voters without a sector count in the total.
     voters(
         rec,
-        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (2, 0, 0)},
+        {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (3, 0, 0)},
         priorities={"gemeente": 2},
     )
     response = client.get("/api/topics/gesloten/results/")
@@ -90,6 +90,7 @@ def test_api_publishes_open_topics_only_after_own_vote(client, open_topic, voter
     assert item["totals"] is item["by_sector"] is item["consensus"] is None
     participant = ParticipantFactory()
     Vote.objects.create(participant=participant, recommendation=rec, choice="disagree")
+    publish_baseline()
     client.force_login(participant)
     assert client.get("/api/topics/open/results/").json()[0]["totals"]["disagree"] == 1
 
@@ -178,7 +179,7 @@ def test_overview_page_and_csv(client, nmp_content, voters):
     topic.opens_at, topic.closes_at = timezone.now() - timedelta(days=9), timezone.now() - timedelta(days=1)
     topic.save()
     rec = topic.recommendations.first()
-    voters(rec, {"gemeente": (6, 0, 0), "bedrijfsleven": (5, 0, 0), "kennis": (1, 0, 0), "": (2, 0, 0)})
+    voters(rec, {"gemeente": (6, 0, 0), "bedrijfsleven": (5, 0, 0), "kennis": (1, 0, 0), "": (3, 0, 0)})
     response = client.get("/resultaten/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -208,6 +209,7 @@ def _make_votes(topic, n_votes):
         ],
         batch_size=2000,
     )
+    publish_baseline()
     assert Vote.objects.filter(recommendation__topic=topic).count() == n_votes
 
 
@@ -221,18 +223,18 @@ def _count(client, path):
 @pytest.mark.parametrize("n_votes", [12, 20_000])
 def test_query_count_does_not_depend_on_votes(client, closed_topic, n_votes, django_assert_num_queries):
     _make_votes(closed_topic, n_votes)
-    # topic, recommendations, votes GROUP BY, priorities GROUP BY; pages: the header's sign-up mode
-    with django_assert_num_queries(5):
-        client.get("/onderwerpen/gesloten/resultaten/")
+    # topic, recommendations, published positions GROUP BY; pages: the header's sign-up mode
     with django_assert_num_queries(4):
+        client.get("/onderwerpen/gesloten/resultaten/")
+    with django_assert_num_queries(3):
         client.get("/api/topics/gesloten/results/")
     rec = closed_topic.recommendations.first()
-    with django_assert_num_queries(5):
-        client.get(f"/onderwerpen/gesloten/resultaten/{rec.pk}/")
     with django_assert_num_queries(4):
+        client.get(f"/onderwerpen/gesloten/resultaten/{rec.pk}/")
+    with django_assert_num_queries(3):
         client.get("/onderwerpen/gesloten/resultaten.csv")
-    # topics, recommendations, votes, priorities, participation, the header's sign-up mode
-    with django_assert_num_queries(6):
+    # topics, recommendations, published positions, participation, the header's sign-up mode
+    with django_assert_num_queries(5):
         client.get("/resultaten/")
 
 

@@ -35,10 +35,17 @@ def rec(pk, position=1):
     return SimpleNamespace(pk=pk, position=position)
 
 
-def rows(pk, spec):
+def rows(pk, spec, confirmed=False):
     """GROUP BY rows as the selector gets them: spec = {sector: (agree, neutral, disagree)}."""
     return [
-        {"recommendation_id": pk, "participant__sector": sector, "choice": choice, "n": n}
+        {
+            "recommendation_id": pk,
+            "sector": sector,
+            "confirmed": confirmed,
+            "choice": choice,
+            "prioritised": False,
+            "n": n,
+        }
         for sector, counts in spec.items()
         for choice, n in zip(statistics.CHOICES, counts, strict=True)
         if n
@@ -157,21 +164,34 @@ def test_a_tie_for_smallest_hides_the_first_in_sector_order():
 
 def test_recommendation_results_from_rows():
     first, second, hidden = rec(1, 1), rec(2, 2), rec(3, 3)
-    vote_rows = rows(1, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), None: (2, 0, 0)})
+    vote_rows = rows(1, {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), None: (3, 0, 0)})
     vote_rows += rows(2, {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)})
     vote_rows += rows(3, {"gemeente": (9, 0, 0)})
-    priority_rows = [{"recommendation_id": 1, "participant__sector": "gemeente", "n": 2}]
+    # Two of the agreeing voters of gemeente also gave it a priority; one person without a position did.
+    vote_rows += [
+        {
+            "recommendation_id": 1,
+            "sector": "gemeente",
+            "confirmed": False,
+            "choice": "agree",
+            "prioritised": True,
+            "n": 2,
+        },
+        {"recommendation_id": 1, "sector": "gemeente", "confirmed": False, "choice": "", "prioritised": True, "n": 1},
+    ]
+    vote_rows[0]["n"] -= 2
     results = recommendation_results(
         [first, second, hidden],
-        vote_rows=vote_rows,
-        priority_rows=priority_rows,
+        rows=vote_rows,
         visible=lambda r: r is not hidden,
         sectors=SECTORS,
         thresholds=LIMITS,
     )
     one, two, three = results
-    assert (one.total.voters, one.total.agree, one.total.priority) == (12, 10, 2)  # no sector: in the total only
-    assert one.by_sector["gemeente"].priority == 2 and one.by_sector["kennis"].enough is False
+    # No sector: in the total only; the one voter of kennis counts nowhere.
+    assert (one.total.voters, one.total.agree, one.total.priority) == (12, 10, 3)
+    assert one.by_sector["gemeente"].priority == 3 and one.by_sector["gemeente"].agree == 4
+    assert one.by_sector["kennis"].enough is False
     assert one.consensus == Consensus.BROAD
     assert two.consensus == Consensus.DIVIDED and two.total.voters == 10
     assert three.visible is False and three.total is None and three.sectors == []
@@ -202,6 +222,25 @@ def test_ranking_orders_and_ties():
 
 
 def test_participation_is_protected_like_the_figures():
-    groups, total = participation({"gemeente": 5, "bedrijfsleven": 3, "kennis": 1}, sectors=SECTORS, minimum=3)
-    assert total == 9
-    assert {g.code: g.voters for g in groups} == {"gemeente": 5, "bedrijfsleven": None, "kennis": None}
+    counts = {("gemeente", False): 5, ("bedrijfsleven", False): 3, ("kennis", False): 1, ("kennis", True): 2}
+    groups, total = participation(counts, sectors=SECTORS, minimum=3)
+    assert total == 8  # small cells count nowhere, so total minus the sectors shown is 0
+    assert {g.code: g.voters for g in groups} == {"gemeente": 5, "bedrijfsleven": 3, "kennis": None}
+    counts[("kennis", True)] = 3
+    groups, total = participation(counts, sectors=SECTORS, minimum=3, confirmed_only=True)
+    assert total == 3 and {g.code: g.voters for g in groups} == {"gemeente": None, "bedrijfsleven": None, "kennis": 3}
+
+
+def test_confirmed_only_counts_confirmed_cells_and_each_cell_needs_enough_voters():
+    one = rec(1)
+    data = rows(1, {"gemeente": (3, 0, 0), "bedrijfsleven": (2, 0, 0)}, confirmed=True)
+    data += rows(1, {"gemeente": (1, 1, 0), "bedrijfsleven": (0, 0, 3)})
+    kwargs = {"visible": lambda r: True, "sectors": SECTORS, "thresholds": LIMITS}
+    (everyone,) = recommendation_results([one], rows=data, **kwargs)
+    # gemeente: the confirmed cell (3) counts, the unconfirmed one (2) does not; bedrijfsleven the other way.
+    assert (everyone.by_sector["gemeente"].voters, everyone.by_sector["gemeente"].agree) == (3, 3)
+    assert (everyone.by_sector["bedrijfsleven"].voters, everyone.by_sector["bedrijfsleven"].disagree) == (3, 3)
+    assert everyone.total.voters == 6
+    (confirmed,) = recommendation_results([one], rows=data, confirmed_only=True, **kwargs)
+    assert confirmed.by_sector["gemeente"].voters == 3 and confirmed.by_sector["bedrijfsleven"].enough is False
+    assert confirmed.total.voters == 3

@@ -36,3 +36,29 @@ def test_worker_finds_the_briefing_task():
     assert done.returncode == 0, done.stderr
     assert "feedback.results.tasks.build_briefing_workbook" in done.stdout
     assert "feedback.tasks.send_reply_mail" in done.stdout
+
+
+def test_old_workbooks_are_removed_by_the_beat_task(settings, tmp_path):
+    import time
+    from datetime import timedelta
+
+    from django.conf import settings as django_settings
+
+    from feedback.results import briefing
+    from feedback.results.tasks import remove_old_workbooks
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.BRIEFING_WORKBOOK_RETENTION = timedelta(hours=24)
+    folder = briefing.workbook_dir()
+    folder.mkdir(parents=True)
+    old, fresh, stale_tmp = folder / f"{'a' * 32}.xlsx", folder / f"{'b' * 32}.xlsx", folder / "c.123.tmp"
+    for path in (old, fresh, stale_tmp):
+        path.write_bytes(b"x")
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    os.utime(stale_tmp, (two_days_ago, two_days_ago))
+    assert remove_old_workbooks() == 2
+    assert not old.exists() and not stale_tmp.exists() and fresh.exists()
+    assert remove_old_workbooks() == 0  # safe to run twice
+    schedule = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "feedback.results.tasks.remove_old_workbooks" in schedule

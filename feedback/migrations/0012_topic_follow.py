@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0008_merge_moderation_and_stance'),
+        ('feedback', '0011_reply_mail_quotes'),
         ('topics', '0002_proposal_to_feedback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
