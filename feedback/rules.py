@@ -14,7 +14,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from participants.rules import can_contribute, has_verified_email, is_active_account, is_blocked, is_moderator
+from participants.rules import (
+    can_contribute,
+    has_verified_email,
+    is_active_account,
+    is_blocked,
+    is_moderator,
+    is_organiser,
+)
 from topics.models import Phase, Topic
 
 # django-rules discovers only this module; the results package's permissions register with it.
@@ -103,3 +110,8 @@ def refusal_message(user, perm, obj=None):
     if topic is not None and topic.phase == Phase.CLOSED:
         return _("This topic is closed. You can still read everything, but no longer take part.")
     return str(_NOT_YOURS.get(perm) or _("You may not do this."))
+
+
+# E-mail addresses in the admin's exports: organisers (who invite and contact people) and administrators;
+# moderators work with public names only.
+rules.add_perm("feedback.export_emails", is_organiser)

@@ -1,17 +1,18 @@
 """Invitee pages: the personal link, the event page, the calendar file and account creation."""
 
 from allauth.account.views import SignupView
+from allauth.core.internal import ratelimit
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from feedback.ratelimits import contribution_limit
 
 from . import selectors, services
 from .forms import AnswerForm
@@ -19,21 +20,20 @@ from .ics import event_ics
 from .models import Event
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _rate_limited(request) -> bool:
-    """Personal links are guessed by trying many: count openings per IP per minute."""
-    key = f"invitations:link:{_client_ip(request)}:{int(timezone.now().timestamp() // 60)}"
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, timeout=120)
-        count = 1
-    except Exception:  # noqa: BLE001 - a cache outage must not close the invitation page
-        return False
-    return count > settings.INVITATIONS_LINK_RATE
+    """Personal links are guessed by trying many: count openings per client address per minute.
+
+    allauth's limiter finds the real client address behind the proxy (ALLAUTH_TRUSTED_PROXY_COUNT), so one
+    guesser cannot lock out everyone who reaches the site through the same proxy.
+    """
+    usage = ratelimit.consume(
+        request,
+        app="nmp.invitations",
+        action="link",
+        config={"link": f"{settings.INVITATIONS_LINK_RATE}/m/ip"},
+        limit_get=True,
+    )
+    return usage is None
 
 
 def _invalid(request):
@@ -77,6 +77,7 @@ def _record_answer(request, invitation, form):
 
 
 @require_http_methods(["GET", "POST"])
+@contribution_limit("rsvp")
 def respond(request, token):
     """The page behind the personal link: details, "Ja" / "Nee", needs; account creation for newcomers."""
     if _rate_limited(request):
@@ -97,6 +98,7 @@ def respond(request, token):
     )
 
 
+@contribution_limit("rsvp")
 def event_detail(request, slug):
     event = get_object_or_404(Event, slug=slug)
     invitation = selectors.invitation_for_user(event=event, user=request.user)

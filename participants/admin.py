@@ -2,14 +2,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .forms import BlockForm, UserChangeForm, UserCreationForm
+from .forms import UserChangeForm, UserCreationForm
 from .models import PortalSettings, SectorChange, User
-from .services import sector_confirm, user_block, user_unblock
+from .services import sector_confirm
 
 
 class SectorChangeInline(admin.TabularInline):
@@ -70,61 +69,23 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    actions = ["block_participants", "unblock_participants", "confirm_sectors"]
+    # Blocking (with a reason, mailed, optionally hiding the comments) is added by feedback's admin,
+    # which registers its subclass of this one: the comments are feedback's.
+    actions = ["confirm_sectors"]
 
     def has_block_permission(self, request):
         return request.user.has_perm("participants.block_user")
 
-    @admin.action(description=_("Block participant"), permissions=["block"])
-    def block_participants(self, request, queryset):
-        """Asks for the reason on a page of its own, then blocks through the service."""
-        if "apply" in request.POST:
-            form = BlockForm(request.POST)
-            if form.is_valid():
-                done = 0
-                for user in queryset:
-                    try:
-                        user_block(user=user, moderator=request.user, reason=form.cleaned_data["reason"])
-                    except (PermissionDenied, ValidationError) as error:
-                        self.message_user(
-                            request,
-                            f"{user.email}: {' '.join(getattr(error, 'messages', [str(error)]))}",
-                            messages.ERROR,
-                        )
-                    else:
-                        done += 1
-                if done:
-                    self.message_user(
-                        request,
-                        ngettext("%(count)d participant blocked.", "%(count)d participants blocked.", done)
-                        % {"count": done},
-                        messages.SUCCESS,
-                    )
-                return redirect(reverse("admin:participants_user_changelist"))
-        else:
-            form = BlockForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Block participant"),
-            "form": form,
-            "users": queryset,
-            "opts": self.model._meta,
-            "action_name": "block_participants",
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-        }
-        return TemplateResponse(request, "admin/participants/user/block.html", context)
-
-    @admin.action(description=_("Lift block"), permissions=["block"])
-    def unblock_participants(self, request, queryset):
-        done = 0
-        for user in queryset.filter(is_blocked=True):
-            user_unblock(user=user, moderator=request.user)
-            done += 1
-        self.message_user(
-            request,
-            ngettext("%(count)d block lifted.", "%(count)d blocks lifted.", done) % {"count": done},
-            messages.SUCCESS,
-        )
+    def get_fieldsets(self, request, obj=None):
+        """Without the right to change accounts (moderators, organisers) there is no password block: its
+        hash details and reset link are of no use to them."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "password"]})
+            for name, options in fieldsets
+        ]
 
     @admin.action(description=_("Confirm sector"), permissions=["block"])
     def confirm_sectors(self, request, queryset):

@@ -188,12 +188,3 @@ class AccountDeleteForm(forms.Form):
     @property
     def remove_contributions(self):
         return self.cleaned_data["contributions"] == self.REMOVE
-
-
-class BlockForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        help_text=_("The participant sees this reason. Keep it short and factual."),
-    )

@@ -51,6 +51,7 @@ TABLE = {
     "feedback.correct_text": ("topic", {"moderator"}, ALWAYS),
     "feedback.moderate": ("comment", {"moderator"}, ALWAYS),
     "feedback.view_briefing": (None, {"moderator", "organiser"}, ALWAYS),
+    "feedback.export_emails": (None, {"organiser"}, ALWAYS),
     "participants.contribute": (None, EVERYONE_WHO_CONTRIBUTES, ALWAYS),
     "participants.moderate": (None, {"moderator"}, ALWAYS),
     "participants.organise": (None, {"organiser"}, ALWAYS),
@@ -137,7 +138,7 @@ def test_permission(perm, role, phase):
     allowed = role in roles and phase in phases
     assert user.has_perm(perm, obj) is allowed
 
-    if perm.startswith("feedback.") and perm != "feedback.view_briefing":
+    if perm.startswith("feedback.") and perm not in ("feedback.view_briefing", "feedback.export_emails"):
         with translation.override("en"):
             message = refusal_message(user, perm, obj)
         if allowed:

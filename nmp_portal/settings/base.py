@@ -35,7 +35,7 @@ CONTACT_EMAIL = env.str("NMP_CONTACT_EMAIL", default="postbusnationaalmilieuprog
 MODERATION_HIDDEN_RETENTION_DAYS = env.int("MODERATION_HIDDEN_RETENTION_DAYS", default=180)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "nmp_portal.apps.NmpAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -180,6 +180,8 @@ CONTRIBUTION_RATE_LIMITS = {
     "report": env.str("RATE_LIMIT_REPORTS", default="10/m/user,60/h/user,30/m/ip"),
     # votes, vote changes and priorities
     "vote": env.str("RATE_LIMIT_VOTES", default="60/m/user,1000/h/user,300/m/ip"),
+    # answers to an invitation or a registration for an event (changing your answer included)
+    "rsvp": env.str("RATE_LIMIT_RSVPS", default="10/m/user,60/h/user,30/m/ip"),
 }
 # Sessions end after 30 minutes without activity and after 12 hours at most
 # (participants.middleware.SessionTimeoutMiddleware); the cookie age is the backstop.

@@ -210,7 +210,7 @@ def test_staff_sets_up_totp_and_is_refused_the_admin_without_it(page, content, s
     page.locator("#id_code").fill(_totp(secret, offset=30))
     page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
-    expect(page.get_by_role("heading", name="Websitebeheer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Wat aandacht nodig heeft", level=1)).to_be_visible()
     # What a moderator needs is there: comments to moderate and participants to block.
     expect(page.locator("a[href='/admin/feedback/comment/']").first).to_be_visible()
     expect(page.locator("a[href='/admin/participants/user/']").first).to_be_visible()

@@ -483,11 +483,16 @@ def test_digest_choice_on_the_profile_page_for_moderators_only(client, moderator
 
 
 def test_privacy_statement_names_the_retention_period_in_both_languages(db, client, settings):
+    from django.utils import translation
+
     settings.MODERATION_HIDDEN_RETENTION_DAYS = 90
-    dutch = client.get("/privacy/").content.decode()
-    assert "de tekst bewaren wij nog 90 dagen" in dutch and "de tekst wissen wij meteen" in dutch
-    english = client.get("/en/privacy/").content.decode()
-    assert "we keep its text for 90 more days" in english
+    # override() puts the thread's language back afterwards: a request to /en/ leaves English active, and
+    # pages outside the language prefixes would then render in English in the tests that follow.
+    with translation.override(settings.LANGUAGE_CODE):
+        dutch = client.get("/privacy/").content.decode()
+        assert "de tekst bewaren wij nog 90 dagen" in dutch and "de tekst wissen wij meteen" in dutch
+        english = client.get("/en/privacy/").content.decode()
+        assert "we keep its text for 90 more days" in english
 
 
 def test_deleting_a_comment_also_removes_it_from_kept_reply_mails(

@@ -68,6 +68,8 @@ def test_admin_approve_action(client, topic):
     staff_mfa_login(client, moderator)
     listing = client.get("/admin/feedback/proposal/").content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in listing and "<script>x</script>" not in listing
-    client.post("/admin/feedback/proposal/", {"action": "approve", "_selected_action": [proposal.pk]})
+    client.post(
+        "/admin/feedback/proposal/", {"action": "approve_selected", "_selected_action": [proposal.pk], "confirm": "1"}
+    )
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.APPROVED and proposal.recommendation

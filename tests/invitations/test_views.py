@@ -56,6 +56,31 @@ def test_opening_links_is_rate_limited(client, settings):
     assert statuses == [404] * 5 + [429, 429]
 
 
+def test_opening_links_is_counted_per_client_behind_the_proxy(client, settings):
+    settings.INVITATIONS_LINK_RATE = 3
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    guesser = [
+        client.get(url(f"geraden-{i}"), HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.1").status_code
+        for i in range(5)
+    ]
+    assert guesser == [404] * 3 + [429, 429]
+    # Another person reaching the site through the same proxy is not locked out.
+    assert (
+        client.get(url("iemand-anders"), HTTP_X_FORWARDED_FOR="198.51.100.9", REMOTE_ADDR="10.0.0.1").status_code == 404
+    )
+
+
+def test_answers_are_rate_limited(client, invited, settings):
+    settings.CONTRIBUTION_RATE_LIMITS = {**settings.CONTRIBUTION_RATE_LIMITS, "rsvp": "3/m/user,3/m/ip"}
+    (invitation, token), *_ = invited
+    account = ParticipantFactory(email=invitation.email)
+    client.force_login(account)
+    statuses = [client.post(url(token), {"attending": choice}).status_code for choice in ("no", "yes", "no", "yes")]
+    assert statuses == [302, 302, 302, 429]
+    invitation.refresh_from_db()
+    assert invitation.state == "declined"  # the refused fourth answer changed nothing
+
+
 def test_a_different_logged_in_account_gets_an_explanation_and_no_answer(client, invited):
     (invitation, token), *_ = invited
     client.force_login(ParticipantFactory())

@@ -190,13 +190,8 @@ def test_a_moderator_hides_a_comment_in_the_admin(client, redis_down, topic):
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/feedback/comment/").status_code == 200
     response = client.post(
-        "/admin/feedback/comment/",
-        {
-            "action": "hide_comments",
-            "_selected_action": [comment.pk],
-            "reason_code": "other",
-            "reason_text": "Beledigend taalgebruik",
-        },
+        f"/admin/feedback/comment/{comment.pk}/change/",
+        {"decision": "hide", "hide-reason_code": "other", "hide-reason_text": "Beledigend taalgebruik"},
     )
     assert response.status_code == 302
     comment.refresh_from_db()

@@ -246,10 +246,11 @@ def test_moderator_blocks_with_a_reason_through_the_admin_action(client):
     data = {"action": "block_participants", "_selected_action": [target.pk]}
     response = client.post(url, data)
     assert response.status_code == 200 and "Reden" in response.content.decode()
-    response = client.post(url, {**data, "apply": "1", "reason": ""})
+    response = client.post(url, {**data, "confirm": "1", "block-reason": ""})
+    assert "Dit veld is verplicht." in response.content.decode()
     target.refresh_from_db()
     assert not target.is_blocked
-    response = client.post(url, {**data, "apply": "1", "reason": "Herhaald schelden"})
+    response = client.post(url, {**data, "confirm": "1", "block-reason": "Herhaald schelden"})
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.is_blocked and target.blocked_reason == "Herhaald schelden" and target.blocked_at

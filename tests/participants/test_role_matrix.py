@@ -88,7 +88,7 @@ def test_block_action_per_role(client, role_user, role_index, role):
     _client_for(role, role_user, client)
     client.post(
         reverse("admin:participants_user_changelist"),
-        {"action": "block_participants", "_selected_action": [target.pk], "apply": "1", "reason": "Spam"},
+        {"action": "block_participants", "_selected_action": [target.pk], "confirm": "1", "block-reason": "Spam"},
     )
     target.refresh_from_db()
     assert target.is_blocked is (role == "moderator")
