@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Proposal, TopicFollow
+from .models import OfficialResponse, Proposal, TopicFollow
 
 DIGEST_INTERVAL = timedelta(days=1)
 CLOSING_NOTICE = timedelta(days=3)
@@ -39,6 +39,14 @@ def unsubscribe_user(token):
     return get_user_model().objects.filter(pk=pk, deleted_at__isnull=True).first()
 
 
+def _visible_responses():
+    """Official responses on what the public can see: a published recommendation or a shown comment."""
+    return OfficialResponse.objects.filter(
+        Q(recommendation__isnull=False, recommendation__is_published=True)
+        | Q(comment__isnull=False, comment__is_hidden=False, comment__is_deleted=False)
+    )
+
+
 def _closing_soon(topic, now):
     return topic.closes_at is not None and now < topic.closes_at <= now + CLOSING_NOTICE
 
@@ -48,7 +56,8 @@ def follow_digest_send(*, participant_id) -> bool:
 
     Guarantees: at most one mail a day per participant, whatever the number of
     topics followed; only what came after the previous mail (or after following):
-    proposals a moderator published, and once per topic that it closes within
+    proposals a moderator published, responses of the programme team on what the
+    public can see, and once per topic that it closes within
     three days; nothing about topics the participant does not follow; never to a
     deleted or inactive account. Safe to run twice: the participant's follow rows
     are locked and record up to when they were told. The mail leaves after commit.
@@ -80,12 +89,26 @@ def follow_digest_send(*, participant_id) -> bool:
         for proposal in proposals.filter(decided_at__gt=min(since.values())).order_by("decided_at", "pk"):
             if proposal.decided_at > since[proposal.topic_id]:
                 new_items.setdefault(proposal.topic_id, []).append(proposal.recommendation)
+        new_responses = {}
+        responses = (
+            _visible_responses()
+            .annotate(response_topic=Coalesce("recommendation__topic_id", "comment__topic_id"))
+            .filter(response_topic__in=since, created_at__gt=min(since.values()), created_at__lte=now)
+            .select_related("recommendation")
+            .order_by("created_at", "pk")
+        )
+        for response in responses:
+            if response.created_at > since[response.response_topic]:
+                new_responses.setdefault(response.response_topic, []).append(response)
         sections = []
         for follow in follows:
             closing = not follow.closing_mailed and _closing_soon(follow.topic, now)
             items = new_items.get(follow.topic_id, [])
-            if items or closing:
-                sections.append({"topic": follow.topic, "recommendations": items, "closing": closing})
+            answered = new_responses.get(follow.topic_id, [])
+            if items or answered or closing:
+                sections.append(
+                    {"topic": follow.topic, "recommendations": items, "responses": answered, "closing": closing}
+                )
         if not sections:
             return False
         _send_digest(recipient, sections)
@@ -140,10 +163,15 @@ def follow_digests_due():
         decided_at__gt=OuterRef("since"),
         decided_at__lte=now,
     )
+    responded = _visible_responses().filter(
+        Q(recommendation__topic=OuterRef("topic")) | Q(comment__topic=OuterRef("topic")),
+        created_at__gt=OuterRef("since"),
+        created_at__lte=now,
+    )
     closing = Q(closing_mailed=False, topic__closes_at__gt=now, topic__closes_at__lte=now + CLOSING_NOTICE)
     recent = TopicFollow.objects.filter(participant=OuterRef("participant"), last_digest_at__gt=now - DIGEST_INTERVAL)
     return list(
-        follows.filter(Exists(published) | closing)
+        follows.filter(Exists(published) | Exists(responded) | closing)
         .filter(participant__is_active=True, participant__deleted_at__isnull=True)
         .exclude(Exists(recent))
         .order_by("participant_id")

@@ -138,6 +138,29 @@ def settings_url(topic):
         return settings.SITE_URL + topic.get_absolute_url()
 
 
+def test_digest_carries_new_official_responses_on_what_the_public_sees(
+    participant, other, topic, clock, django_capture_on_commit_callbacks
+):
+    from tests.factories import RecommendationFactory
+
+    services.topic_follow(participant=participant, topic=topic)
+    recommendation = RecommendationFactory(topic=topic)
+    clock.forward(minutes=1)
+    moderation.official_response_set(target=recommendation, moderator=ModeratorFactory(), text="We nemen dit mee.")
+    hidden = services.comment_create(author=other, topic=topic, text="Een reactie")
+    moderation.official_response_set(target=hidden, moderator=ModeratorFactory(), text="Niet voor het publiek.")
+    moderation.comment_hide(comment=hidden, moderator=ModeratorFactory(), reason_code="spam")
+    clock.forward(minutes=5)
+    assert digest.follow_digests_due() == [participant.pk]
+    assert _send(participant, django_capture_on_commit_callbacks)
+    body = mail.outbox[-1].body
+    assert "Reactie van het programmateam: We nemen dit mee." in body
+    assert "Niet voor het publiek" not in body
+    # Already told: the next day brings no second mail about it.
+    clock.forward(days=1, minutes=1)
+    assert digest.follow_digests_due() == []
+
+
 def test_digest_announces_the_closing_once(participant, clock, django_capture_on_commit_callbacks):
     now = clock.now
     topic = TopicFactory(opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=5))
