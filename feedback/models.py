@@ -541,3 +541,30 @@ class ModerationDigest(models.Model):
     def load(cls):
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class TopicFollow(models.Model):
+    """A participant follows a topic ("Volg dit onderwerp"): a daily mail with what is new there.
+
+    ``last_digest_at`` is the moment up to which the follower has been told; the
+    next digest covers only what came after it (or after following, the first time).
+    """
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows", verbose_name=_("participant")
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows", verbose_name=_("topic"))
+    created_at = models.DateTimeField(_("following since"), auto_now_add=True)
+    last_digest_at = models.DateTimeField(_("last mail up to"), null=True, blank=True, editable=False)
+    closing_mailed = models.BooleanField(_("closing announced"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["topic__ordering", "topic__number"]
+        verbose_name = _("followed topic")
+        verbose_name_plural = _("followed topics")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "topic"], name="feedback_follow_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id} → {self.topic_id}"

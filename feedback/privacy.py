@@ -16,7 +16,7 @@ from post_office.models import Email
 
 from topics.models import Recommendation, TextRevision
 
-from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, Vote
+from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, TopicFollow, Vote
 from .notifications import reply_mails_rerender_without
 from .results.publication import publish
 from .templatetags.feedback_tags import plain_text
@@ -109,6 +109,13 @@ def export_recommendations_proposed(user):
     ]
 
 
+def export_follows(user):
+    return [
+        {"topic": f.topic.title, "since": _dt(f.created_at), "last_mail_up_to": _dt(f.last_digest_at)}
+        for f in TopicFollow.objects.filter(participant=user).select_related("topic").order_by("id")
+    ]
+
+
 def export_moderation(user):
     """What the participant did as a moderator: rows that name them as the one who acted."""
     return {
@@ -165,6 +172,7 @@ def export(user):
         "reports": export_reports(user),
         "proposals": export_proposals(user),
         "recommendations_proposed": export_recommendations_proposed(user),
+        "follows": export_follows(user),
         "moderation": export_moderation(user),
         "decision_mails": export_decision_mails(user),
     }
@@ -179,8 +187,10 @@ def erase(user, *, remove_contributions):
     participant". Reply mails to others that quote the participant are
     rendered again from the comment rows they reference (``ReplyMail``): the
     name becomes "Deleted participant" and, with ``remove_contributions``, the
-    words leave the mail. No other mail is touched.
+    words leave the mail. No other mail is touched. Followed topics end
+    either way: a deleted account gets no mail.
     """
+    TopicFollow.objects.filter(participant=user).delete()
     if remove_contributions:
         Comment.objects.filter(author=user).update(
             text="", stance="", is_deleted=True, deleted_at=timezone.now(), is_featured=False

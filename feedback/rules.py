@@ -56,6 +56,8 @@ rules.add_perm("feedback.edit_own_comment", contributes_now & is_comment_author)
 rules.add_perm("feedback.delete_own_comment", contributes_now & is_comment_author)
 rules.add_perm("feedback.report_comment", contributes_now & ~is_comment_author)
 rules.add_perm("feedback.propose", contributes_now)
+# Following only sends mail: anyone with a confirmed address may, blocked or not, in any phase.
+rules.add_perm("feedback.follow", is_active_account & has_verified_email)
 rules.add_perm("feedback.hide_comment", is_moderator)
 rules.add_perm("feedback.decide_proposal", is_moderator)
 rules.add_perm("feedback.feature_comment", is_moderator)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -9,7 +10,7 @@ from django.utils.translation import ngettext
 
 from topics.models import Recommendation, Source, TextRevision
 
-from .models import Comment, Priority, Proposal, Vote
+from .models import Comment, Priority, Proposal, TopicFollow, Vote
 from .results.selectors import can_see_results, published_totals, results_visibility
 
 # --- Topic and recommendation pages ------------------------------------------------
@@ -155,6 +156,7 @@ def topic_participation(*, topic, user, pk=None):
     # The compact counts are the published totals (results.publication): live
     # counts would show each new vote at once, which the results never do.
     totals = published_totals(topic=topic) if visibility else {}
+    minimum = settings.RESULTS_MIN_TOTAL_VOTERS
     for recommendation in recommendations:
         recommendation.topic = topic  # the permission checks ask for it; no query per row
         recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
@@ -163,6 +165,13 @@ def topic_participation(*, topic, user, pk=None):
         recommendation.neutral_count = counts.get("neutral", 0)
         recommendation.disagree_count = counts.get("disagree", 0)
         recommendation.priority_count = counts.get("priority", 0)
+        # The split follows the results' small-number rule: with a handful of voters it would
+        # let the next voter work out how the first ones voted. The number of voters may show.
+        recommendation.voter_count = (
+            recommendation.agree_count + recommendation.neutral_count + recommendation.disagree_count
+        )
+        recommendation.split_shown = recommendation.voter_count >= minimum
+        recommendation.split_minimum = minimum
     if pk is None:
         used = sum(1 for r in recommendations if r.my_priority)
     else:
@@ -194,3 +203,59 @@ def my_contributions(*, user):
         ),
         "proposals": list(Proposal.objects.filter(author=user).select_related("topic").order_by("-created_at")),
     }
+
+
+# --- Progress and following --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How many of a topic's (or all topics') published recommendations a participant gave a position on."""
+
+    done: int
+    total: int
+
+    @property
+    def complete(self):
+        return self.total > 0 and self.done >= self.total
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress_by_topic(*, user, topics):
+    """{topic id: Progress} for ``topics`` (annotated by ``Topic.objects.with_counts``), and the overall Progress.
+
+    One query for the user's positions per topic, none for an anonymous visitor
+    (who gets None). Only the user's own votes are counted.
+    """
+    if user is None or not user.is_authenticated:
+        return None, None
+    done = dict(
+        Vote.objects.filter(participant=user, recommendation__is_published=True)
+        .order_by()
+        .values("recommendation__topic_id")
+        .annotate(n=Count("pk"))
+        .values_list("recommendation__topic_id", "n")
+    )
+    per_topic = {t.pk: Progress(done=done.get(t.pk, 0), total=t.recommendation_count) for t in topics}
+    overall = Progress(done=sum(p.done for p in per_topic.values()), total=sum(p.total for p in per_topic.values()))
+    return per_topic, overall
+
+
+def topic_progress(participation):
+    """The Progress on one topic from its ``topic_participation`` (no query)."""
+    recommendations = participation.recommendations
+    return Progress(done=sum(1 for r in recommendations if r.my_choice), total=len(recommendations))
+
+
+def follows_of(*, user):
+    """The topics ``user`` follows, in workshop order (one query)."""
+    return list(TopicFollow.objects.filter(participant=user).select_related("topic"))
+
+
+def is_following(*, user, topic):
+    if user is None or not user.is_authenticated:
+        return False
+    return TopicFollow.objects.filter(participant=user, topic=topic).exists()

@@ -20,7 +20,7 @@ from topics import pagecache
 from topics.models import Topic
 
 from . import notifications, privacy, tasks
-from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, Vote
+from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, TopicFollow, Vote
 from .results.publication import publish
 from .rules import refusal_message
 from .text import check_length, clean_text
@@ -410,3 +410,28 @@ def proposal_submit(*, author, topic, text, explanation=""):
         proposal.full_clean()
         proposal.save()
         return proposal
+
+
+def topic_follow(*, participant, topic) -> TopicFollow:
+    """Follow ``topic``: from now on a daily mail about what is new there.
+
+    Following twice (a double click, two tabs) keeps the one follow: the unique
+    constraint decides a race and the loser gets the row the winner made.
+    """
+    refuse_unless(participant, "feedback.follow", topic)
+    try:
+        with transaction.atomic():
+            follow, _created = TopicFollow.objects.get_or_create(participant=participant, topic=topic)
+    except IntegrityError:
+        follow = TopicFollow.objects.get(participant=participant, topic=topic)
+    return follow
+
+
+def topic_unfollow(*, participant, topic=None) -> int:
+    """Stop following ``topic`` (or every topic when None); returns how many follows ended. Safe to repeat."""
+    follows = TopicFollow.objects.filter(participant=participant)
+    if topic is not None:
+        follows = follows.filter(topic=topic)
+    with transaction.atomic():
+        deleted, _by_model = follows.delete()
+    return deleted

@@ -15,4 +15,8 @@ urlpatterns = [
     path("reacties/<int:pk>/melden/", views.comment_report, name="comment_report"),
     path("mijn-inbreng/", views.my_contributions, name="my_contributions"),
     path("afmelden/reacties/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("afmelden/onderwerpen/<str:token>/", views.follow_unsubscribe, name="follow_unsubscribe"),
+    path("onderwerpen/<slug:slug>/volgen/", views.follow, name="follow"),
+    path("profiel/gevolgde-onderwerpen/", views.follows, name="follows"),
+    path("zoeken/", views.search_results, name="search"),
 ]

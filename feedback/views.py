@@ -4,7 +4,9 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +22,7 @@ from topics import pagecache
 from topics import selectors as topic_selectors
 from topics.models import Recommendation, Topic
 
-from . import notifications, selectors, services
+from . import digest, notifications, search, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm, attach_reply_forms
 from .models import Choice, Comment
 from .ratelimits import contribution_limit
@@ -368,6 +370,13 @@ def topic_detail(request, slug):
         "topic": topic,
         "phase": topic.phase,
         "participation": participation,
+        "progress": selectors.topic_progress(participation) if request.user.is_authenticated else None,
+        "following": selectors.is_following(user=request.user, topic=topic),
+        "next_topic": Topic.objects.filter(
+            Q(ordering__gt=topic.ordering) | Q(ordering=topic.ordering, number__gt=topic.number)
+        )
+        .order_by("ordering", "number")
+        .first(),
         **_discussion_context(request, topic, None),
         "comment_form": CommentForm(stance=False),
         "proposal_form": ProposalForm(),
@@ -427,4 +436,78 @@ def unsubscribe(request, token):
         request,
         "feedback/unsubscribe.html",
         {"already": not user.notify_replies, "action": reverse("feedback:unsubscribe", kwargs={"token": token})},
+    )
+
+
+@pagecache.anonymous_page_cache()
+def home(request):
+    """The ten topics with their phase, and for a logged-in participant how far they are (per topic and overall)."""
+    topics = list(topic_selectors.topic_list())
+    per_topic, overall = selectors.progress_by_topic(user=request.user, topics=topics)
+    for topic in topics:
+        topic.progress = per_topic.get(topic.pk) if per_topic else None
+    return render(
+        request,
+        "topics/topic_list.html",
+        {"topics": topics, "texts": topic_selectors.site_texts(), "overall_progress": overall},
+    )
+
+
+def search_results(request):
+    """Search over the public content: a page for any input, never markup from the query."""
+    query = search.clean_query(request.GET.get("q", ""))
+    page, counts = search.search_page(query, request.GET.get("page"))
+    return render(
+        request,
+        "feedback/search.html",
+        {
+            "query": query,
+            "too_short": 0 < len(query) < search.MIN_LENGTH,
+            "page_obj": page,
+            "counts": counts,
+            "total": sum(n for _kind, n in counts),
+            "min_length": search.MIN_LENGTH,
+        },
+    )
+
+
+@require_POST
+def follow(request, slug):
+    """Follow or stop following a topic (``action`` = follow / unfollow), then back to where the button was."""
+    topic = get_object_or_404(Topic, slug=slug)
+    fallback = topic.get_absolute_url() + "#follow"
+    if not request.user.is_authenticated:
+        return redirect_to_login(fallback)
+    if request.POST.get("action") == "unfollow":
+        services.topic_unfollow(participant=request.user, topic=topic)
+        messages.success(request, _("You no longer follow this topic."))
+        return redirect(_safe_next(request, fallback))
+    try:
+        services.topic_follow(participant=request.user, topic=topic)
+    except PermissionDenied as error:
+        return _refused(request, error)
+    messages.success(request, _("You follow this topic. You get at most one e-mail a day when there is something new."))
+    return redirect(_safe_next(request, fallback))
+
+
+@login_required
+def follows(request):
+    return render(request, "feedback/follows.html", {"follows": selectors.follows_of(user=request.user)})
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe: the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def follow_unsubscribe(request, token):
+    user = digest.unsubscribe_user(token)
+    if user is None:
+        return render(request, "feedback/follow_unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.topic_unfollow(participant=user)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse(_("You no longer follow any topic."), content_type="text/plain")
+        return render(request, "feedback/follow_unsubscribe.html", {"done": True})
+    return render(
+        request,
+        "feedback/follow_unsubscribe.html",
+        {"action": reverse("feedback:follow_unsubscribe", kwargs={"token": token})},
     )

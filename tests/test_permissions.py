@@ -42,6 +42,7 @@ TABLE = {
     "feedback.delete_own_comment": ("comment", {"author"}, WHILE_OPEN),
     "feedback.report_comment": ("comment", EVERYONE_WHO_CONTRIBUTES - {"author"}, WHILE_OPEN),
     "feedback.propose": ("topic", EVERYONE_WHO_CONTRIBUTES, WHILE_OPEN),
+    "feedback.follow": ("topic", EVERYONE_WHO_CONTRIBUTES | {"blocked"}, ALWAYS),
     "feedback.hide_comment": ("comment", {"moderator"}, ALWAYS),
     "feedback.decide_proposal": ("proposal", {"moderator"}, ALWAYS),
     "feedback.feature_comment": ("comment", {"moderator"}, ALWAYS),

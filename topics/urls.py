@@ -1,4 +1,4 @@
-"""Pages of the workshop content alone. The topic page itself is feedback.topic_urls (same namespace)."""
+"""Pages of the workshop content alone. The home page and the topic page are feedback.topic_urls (same namespace)."""
 
 from django.urls import path
 
@@ -7,6 +7,5 @@ from . import views
 app_name = "topics"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("over/", views.about, name="about"),
 ]

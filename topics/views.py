@@ -6,15 +6,6 @@ from .models import Topic
 
 
 @pagecache.anonymous_page_cache()
-def home(request):
-    return render(
-        request,
-        "topics/topic_list.html",
-        {"topics": selectors.topic_list(), "texts": selectors.site_texts()},
-    )
-
-
-@pagecache.anonymous_page_cache()
 def about(request):
     return render(request, "topics/about.html", {"texts": selectors.site_texts(), "topics": selectors.topic_list()})
 
@@ -37,6 +28,7 @@ def _topic_json(request, topic):
         "url": request.build_absolute_uri(topic.get_absolute_url()),
         "opens_at": topic.opens_at.isoformat() if topic.opens_at else None,
         "closes_at": topic.closes_at.isoformat() if topic.closes_at else None,
+        "phase": topic.phase.value,
         "considerations": [_item_json(c) for c in topic.considerations.all()],
         "recommendations": [_item_json(r) for r in topic.recommendations.all()],
     }

@@ -7,6 +7,7 @@ spreadsheet could run as a formula is neutralised.
 import csv
 from datetime import datetime
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -96,6 +97,75 @@ def write_csv(stream, results):
     writer.writerow(OPEN_DATA_COLUMNS)
     for row in open_data_rows(results):
         writer.writerow(["" if value is None else value for value in row])
+
+
+# --- For Dutch spreadsheet programs (CSV) ------------------------------------------------
+
+SPREADSHEET_LANGUAGE = "nl"
+
+
+def decimal_comma(value):
+    """A number as Dutch Excel reads it: decimal comma, no thousands separator; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+    return str(value)
+
+
+def spreadsheet_header():
+    return [
+        _("Topic"),
+        _("Recommendation number"),
+        _("Recommendation"),
+        _("Source"),
+        _("Group"),
+        _("Enough votes"),
+        *(_(header) for _code, header, _value in GROUP_FIGURES),
+        _("Consensus"),
+        _("Consensus score"),
+        _("Divisiveness"),
+        _("Support (mean agree share per sector)"),
+        _("Rank"),
+    ]
+
+
+def spreadsheet_rows(results):
+    """The rows of ``open_data_rows`` for people: labels instead of codes, numbers with a decimal comma."""
+    for result in results:
+        if not result.visible:
+            continue
+        rec = result.recommendation
+        for group in [result.total, *result.sectors]:
+            yield [
+                neutralise(rec.topic.title),
+                rec.position,
+                neutralise(rec.text),
+                str(rec.get_source_display()),
+                str(group.label),
+                yes_no(group.enough),
+                *(decimal_comma(value) for value in group_figures(group)),
+                str(result.consensus_label),
+                decimal_comma(result.score),
+                decimal_comma(result.divisiveness),
+                decimal_comma(result.support),
+                decimal_comma(result.rank),
+            ]
+
+
+def write_spreadsheet_csv(stream, results):
+    """The CSV that Dutch Excel opens as columns: ``;``-separated, decimal commas, Dutch names and labels.
+
+    The caller writes the UTF-8 byte order mark first. Text is neutralised
+    against formulas, as in the open-data CSV.
+    """
+    writer = csv.writer(stream, delimiter=";")
+    with translation.override(SPREADSHEET_LANGUAGE):
+        writer.writerow(spreadsheet_header())
+        for row in spreadsheet_rows(results):
+            writer.writerow(row)
 
 
 # --- Briefing workbook -------------------------------------------------------------------

@@ -437,9 +437,20 @@ class OverviewResults:
         return [r for _topic, results in self.topics for r in results.visible]
 
     def top_consensus(self, limit=5):
-        ranked = [r for r in self.all_visible if r.score is not None and r.consensus != Consensus.TOO_FEW]
+        """Recommendations labelled "Broadly supported", best consensus score first.
+
+        The label decides, not the score alone: a high score without a majority
+        in every sector is no consensus. ``most_divisive`` never lists a broadly
+        supported recommendation, so the two lists never share an item.
+        """
+        ranked = [r for r in self.all_visible if r.consensus == Consensus.BROAD]
         return sorted(ranked, key=sort_key(Sort.CONSENSUS))[:limit]
 
     def most_divisive(self, limit=5):
-        ranked = [r for r in self.all_visible if r.divisiveness is not None and r.consensus != Consensus.TOO_FEW]
+        """Recommendations with a divisiveness figure that are not broadly supported, most divisive first."""
+        ranked = [
+            r
+            for r in self.all_visible
+            if r.divisiveness is not None and r.consensus not in (Consensus.TOO_FEW, Consensus.BROAD)
+        ]
         return sorted(ranked, key=sort_key(Sort.DIVISIVE))[:limit]

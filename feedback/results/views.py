@@ -52,6 +52,31 @@ def chart(result):
     return {"rows": rows, "width": CHART_WIDTH, "height": len(rows) * ROW_HEIGHT, "bar_height": BAR_HEIGHT}
 
 
+HEAT_STEPS = 5
+MATRIX_SORTS = (Sort.CONSENSUS, Sort.DIVISIVE, Sort.SUPPORT)
+
+
+def matrix(results):
+    """The sector × recommendation overview: per visible recommendation, each sector's share of "Agree".
+
+    A cell carries the whole percentage and its step on a five-step scale (0-19,
+    20-39, ... 80-100), or no figure where the sector had too few voters. Rows
+    come in the order of ``results`` (its ``sort``). None when nothing is visible.
+    """
+    visible = results.visible
+    if not visible:
+        return None
+    rows = []
+    for result in visible:
+        cells = []
+        for group in result.sectors:
+            percent = group.percentages["agree"] if group.enough and group.percentages else None
+            step = None if percent is None else min(percent * HEAT_STEPS // 100, HEAT_STEPS - 1)
+            cells.append({"group": group, "percent": percent, "step": step})
+        rows.append({"result": result, "cells": cells})
+    return {"sectors": [group.label for group in visible[0].sectors], "rows": rows}
+
+
 def _title_html(topic):
     """The topic's title marked as Dutch (workshop text), for headings in either language."""
     return format_html('<span lang="nl">{}</span>', topic.title)
@@ -89,6 +114,7 @@ def topic_results(request, slug):
         topic=topic, user=request.user, sort=request.GET.get("sort"), confirmed_only=confirmed_only
     )
     sorts = [(key, label, key == data.sort) for key, label in Sort.LABELS.items()]
+    matrix_sorts = [(key, Sort.LABELS[key], key == data.sort) for key in MATRIX_SORTS]
     return render(
         request,
         "feedback/results_topic.html",
@@ -97,6 +123,8 @@ def topic_results(request, slug):
             "topic_title_html": _title_html(topic),
             "results": data,
             "sorts": sorts,
+            "matrix": matrix(data),
+            "matrix_sorts": matrix_sorts,
             "sort": data.sort,
             "confirmed_only": confirmed_only,
             "thresholds": selectors.thresholds(),
@@ -127,11 +155,19 @@ def recommendation_results(request, slug, pk):
 # --- Downloads and API -------------------------------------------------------------------------
 
 
-def _csv_response(filename, result_list):
+def _csv_response(request, filename, result_list):
+    """The open-data CSV, or with ``?format=spreadsheet`` the one for Dutch spreadsheet programs.
+
+    The open-data file keeps its address, codes and decimal points, so scripts
+    that read it keep working; people get the spreadsheet link on the pages.
+    """
+    spreadsheet = request.GET.get("format") == "spreadsheet"
+    if spreadsheet:
+        filename = filename.replace(".csv", "-excel.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # BOM: spreadsheet programs then read the Dutch text as UTF-8
-    exports.write_csv(response, result_list)
+    (exports.write_spreadsheet_csv if spreadsheet else exports.write_csv)(response, result_list)
     return response
 
 
@@ -140,13 +176,13 @@ def topic_results_csv(request, slug):
     data = selectors.topic_results(
         topic=topic, user=request.user, sort=request.GET.get("sort"), confirmed_only=_confirmed_only(request)
     )
-    return _csv_response(f"resultaten-{topic.slug}.csv", data.recommendations)
+    return _csv_response(request, f"resultaten-{topic.slug}.csv", data.recommendations)
 
 
 def overview_csv(request):
     data = selectors.overview_results(user=request.user, confirmed_only=_confirmed_only(request))
     rows = [r for _topic, topic_data in data.topics for r in topic_data.recommendations]
-    return _csv_response("resultaten-nmp.csv", rows)
+    return _csv_response(request, "resultaten-nmp.csv", rows)
 
 
 def api_topic_results(request, slug):

@@ -283,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-queued-mail": {"task": "nmp_portal.tasks.deliver_due_mail", "schedule": timedelta(minutes=1)},
     # Reply mails that waited for their hour (feedback: at most one mail per thread per hour).
     "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
+    # Followers of a topic: one mail a day at most, sent when there is news (feedback.digest).
+    "send-follow-digests": {"task": "feedback.tasks.send_due_follow_digests", "schedule": timedelta(hours=1)},
     "remove-old-briefing-workbooks": {
         "task": "feedback.results.tasks.remove_old_workbooks",
         "schedule": timedelta(hours=1),

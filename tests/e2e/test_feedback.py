@@ -78,7 +78,9 @@ def test_vote_change_and_withdraw(make_page, login, content, javascript):
     agree.click()
     expect(block.get_by_role("button", name="Eens", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(block).to_contain_text("Uw standpunt: Eens.")
-    expect(block.locator(".results__counts")).to_contain_text("Eens 3")
+    # Three published voters, fewer than the minimum: only the number shows, not how they voted.
+    expect(block.locator(".results__counts")).to_contain_text("3 personen gaven tot nu toe een standpunt.")
+    expect(block.locator(".results__counts")).not_to_contain_text("Eens 3")
     if javascript:
         expect(page.locator("#feedback-live")).to_have_text("Uw standpunt is opgeslagen: Eens.")
         expect(block.get_by_role("button", name="Eens", exact=True)).to_be_focused()
@@ -258,7 +260,8 @@ def test_closed_topic_refuses_everything(make_page, login, content, javascript):
     expect(page.locator("main")).to_contain_text("Dit onderwerp is gesloten.")
     expect(page.get_by_role("button", name="Eens", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="Plaats reactie")).to_have_count(0)
-    expect(page.locator(f"#recommendation-{rec.pk} .results__counts")).to_contain_text("Eens 3")  # results for all
+    # Results for all, but with three voters (fewer than the minimum) only the number of voters.
+    expect(page.locator(f"#recommendation-{rec.pk} .results__counts")).to_contain_text("3 personen gaven")
 
     # Whatever the client sends, the server refuses (with a valid CSRF token).
     page.goto(f"/onderwerpen/{topic.slug}/adviezen/{rec.pk}/")

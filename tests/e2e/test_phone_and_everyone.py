@@ -31,6 +31,7 @@ def _site_map(topics):
         "/contact/",
         "/privacy/",
         "/toegankelijkheid/",
+        "/zoeken/?q=lucht",
         "/account/login/",
         "/account/signup/",
         "/account/password/reset/",
@@ -41,6 +42,7 @@ def _site_map(topics):
 ACCOUNT_PAGES = [
     "/profiel/",
     "/mijn-inbreng/",
+    "/profiel/gevolgde-onderwerpen/",
     "/profiel/mijn-gegevens/",
     "/account/email/",
     "/account/password/change/",

@@ -78,15 +78,20 @@ def test_closed_topic_shows_results_to_everyone(page, voted):
     expect(page.locator(f"#result-{rec.pk}")).to_contain_text("Verdeeld")  # gemeente agrees, natuur_milieu not
     expect(page.locator(".results-table")).to_be_visible()
     # Sorting: every key, and nonsense, renders.
-    page.get_by_role("link", name="Meest verdeeld").click()
-    expect(page.get_by_role("link", name="Meest verdeeld")).to_have_attribute("aria-current", "true")
+    ranking_sort = page.get_by_role("navigation", name="Sorteer de volgorde")
+    ranking_sort.get_by_role("link", name="Meest verdeeld").click()
+    expect(ranking_sort.get_by_role("link", name="Meest verdeeld")).to_have_attribute("aria-current", "true")
     page.goto(f"/onderwerpen/{topic.slug}/resultaten/?sort=onzin")
-    expect(page.get_by_role("link", name="Steun", exact=True)).to_have_attribute("aria-current", "true")
+    expect(ranking_sort.get_by_role("link", name="Steun", exact=True)).to_have_attribute("aria-current", "true")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download deze cijfers (CSV)").click()
+        page.get_by_role("link", name="Open data (CSV)").click()
     text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("topic,recommendation_id,")
     assert f"{topic.slug},{rec.pk}," in text
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download deze cijfers voor Excel (CSV)").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("Onderwerp;Nummer advies;Advies;")
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

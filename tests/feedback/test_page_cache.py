@@ -90,6 +90,7 @@ def test_an_official_response_shows_on_the_cached_pages_at_once(client, topic, r
 def test_a_vote_that_publishes_a_step_updates_the_cached_figures(client, settings, topic, recommendation):
     """Anonymous visitors see figures once the topic has closed; the clock is moved there and back."""
     settings.RESULTS_MIN_SECTOR_VOTERS = 3
+    settings.RESULTS_MIN_TOTAL_VOTERS = 3
     topic.closes_at = timezone.now() + timedelta(hours=1)
     topic.save()
     after_closing = topic.closes_at + timedelta(minutes=5)

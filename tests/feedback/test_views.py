@@ -38,7 +38,8 @@ def test_vote_without_js_redirects_back_to_the_recommendation(client, participan
     assert "Stem intrekken" in page
 
 
-def test_vote_with_js_returns_json_fragment(client, participant, recommendation):
+def test_vote_with_js_returns_json_fragment(client, participant, recommendation, settings):
+    settings.RESULTS_MIN_TOTAL_VOTERS = 1
     # Two others of the same sector voted first: this vote is the third in that cell, so the totals follow.
     for voter in (ParticipantFactory(), ParticipantFactory()):
         services.vote_cast(participant=voter, recommendation=recommendation, choice="disagree")
@@ -108,7 +109,8 @@ def test_fourth_priority_refused_with_message(client, participant, recommendatio
     assert Priority.objects.count() == 3
 
 
-def test_results_hidden_until_own_vote(client, participant, other, recommendation, topic):
+def test_results_hidden_until_own_vote(client, participant, other, recommendation, topic, settings):
+    settings.RESULTS_MIN_TOTAL_VOTERS = 2
     for voter in (ParticipantFactory(), ParticipantFactory()):
         services.vote_cast(participant=voter, recommendation=recommendation, choice="agree")
     client.force_login(participant)
@@ -121,8 +123,9 @@ def test_results_hidden_until_own_vote(client, participant, other, recommendatio
     assert "Eens <strong>2</strong>" in page and "Neutraal <strong>1</strong>" in page
 
 
-def test_compact_counts_do_not_show_a_single_new_vote(client, participant, other, recommendation, topic):
+def test_compact_counts_do_not_show_a_single_new_vote(client, participant, other, recommendation, topic, settings):
     """Reading the topic page before and after one vote must not reveal that vote."""
+    settings.RESULTS_MIN_TOTAL_VOTERS = 2
     voters = [ParticipantFactory() for _ in range(3)]
     for voter in voters:
         services.vote_cast(participant=voter, recommendation=recommendation, choice="agree")
@@ -132,6 +135,24 @@ def test_compact_counts_do_not_show_a_single_new_vote(client, participant, other
     services.vote_cast(participant=other, recommendation=recommendation, choice="disagree")
     after = client.get(topic.get_absolute_url()).content.decode()
     assert "Eens <strong>3</strong>" in before and "Oneens <strong>0</strong>" in after
+
+
+def test_live_counts_follow_the_small_number_rule(client, participant, recommendation, topic, settings):
+    """Below the minimum only the number of published voters shows, not how they voted."""
+    settings.RESULTS_MIN_TOTAL_VOTERS = 6
+    for choice in ("disagree", "disagree", "agree"):
+        services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice=choice)
+    services.vote_cast(participant=participant, recommendation=recommendation, choice="agree")
+    client.force_login(participant)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Oneens <strong>" not in page and "Eens <strong>" not in page
+    # Three published voters: the fourth vote waits for two more changes in its cell.
+    assert "3 personen gaven tot nu toe een standpunt." in page
+    assert "vanaf 6 personen" in page
+    for _ in range(2):
+        services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice="agree")
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Eens <strong>4</strong>" in page and "Oneens <strong>2</strong>" in page
 
 
 def test_comment_post_escapes_html_and_links(client, participant, recommendation, topic):

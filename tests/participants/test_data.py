@@ -121,6 +121,7 @@ def test_every_model_referring_to_the_user_is_exported_or_is_account_machinery()
         "feedback.comment",
         "feedback.report",
         "feedback.proposal",
+        "feedback.topicfollow",
         "topics.recommendation",
         "topics.textrevision",
         "feedback.auditentry",
