@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup setup-dev test test-unit test-e2e test-services test-postgres lint format messages compilemessages clean backup restore
+.PHONY: run setup setup-dev prod-local bench test test-unit test-e2e test-services test-postgres lint format messages compilemessages clean backup restore
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
@@ -81,6 +81,18 @@ lint: setup-dev
 format: setup-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The production topology on this machine: PgBouncer (transaction pooling) in front of
+# PostgreSQL, gunicorn with the production settings, Celery worker and beat on Redis,
+# a local SMTP sink. Database nmp_prod_local (PROD_LOCAL_DB=...), site on :8013.
+prod-local: setup-dev
+	$(PY) -m benchmarks.prod_local
+
+# Load test of the production topology at national size, every page against the floor
+# (robots.txt) in the same run; prints a table and writes var/bench/latest.json.
+# `make bench QUICK=1` is a smoke run at quick size (under two minutes). Not part of `make test`.
+bench: setup-dev
+	$(PY) -m benchmarks.bench $(if $(QUICK),--quick)
 
 # Database (pg_dump custom format, or SQLite's backup API) and media files into
 # var/backups/<time>/ or BACKUP=<dir>; see docs/operations.md.

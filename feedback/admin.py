@@ -285,6 +285,8 @@ def _status(comment):
 class CommentAdmin(PortalExportMixin, DecisionAdmin):
     list_display = ["text_excerpt", "author_name", "topic_number", "status", "open_reports", "created_at", "on_site"]
     list_display_links = ["text_excerpt"]
+    # A filtered list would also count every comment ("of 10,000"): a full scan of the table on each view.
+    show_full_result_count = False
     list_filter = [
         CommentStatusFilter,
         "hidden_reason_code",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants.services import user_block, user_unblock
+from topics import pagecache
 from topics.models import Consideration, Recommendation, Source, TextRevision, Topic
 
 from . import moderation_tasks
@@ -68,6 +69,9 @@ def audit_record(*, actor, action, target, topic=None, old_state=None, new_state
     )
     entry.full_clean()
     entry.save()
+    # Every moderation decision passes here, and what it changed may be on any cached
+    # anonymous page (a hidden comment, an official response, a schedule, a new recommendation).
+    pagecache.bump(pagecache.CONTENT)
     return entry
 
 

@@ -85,11 +85,15 @@ def comment_threads(*, topic, recommendation=None, order="newest"):
     as a placeholder with the moderator's reason. Two queries per page (threads,
     replies) plus the paginator's count.
     """
-    visible_replies = Comment.objects.filter(parent=OuterRef("pk"), is_deleted=False)
+    # Threads with a visible reply, looked up among this discussion's replies only (the
+    # topic index); a correlated EXISTS per thread made PostgreSQL hash every comment.
+    with_visible_replies = Comment.objects.filter(
+        topic=topic, recommendation=recommendation, parent__isnull=False, is_deleted=False
+    ).values("parent_id")
     date_order = "created_at" if order == "oldest" else "-created_at"
     return (
         Comment.objects.filter(topic=topic, recommendation=recommendation, parent__isnull=True)
-        .filter(Q(is_deleted=False) | Exists(visible_replies))
+        .filter(Q(is_deleted=False) | Q(pk__in=with_visible_replies))
         .select_related("author", "topic", "official_response")
         .prefetch_related(
             Prefetch(

@@ -16,6 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from topics import pagecache
+from topics.models import Topic
+
 from . import notifications, privacy, tasks
 from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, TopicFollow, Vote
 from .results.publication import publish
@@ -39,6 +42,12 @@ def refuse_unless(user, perm, obj=None):
     message = refusal_message(user, perm, obj)
     if message:
         raise PermissionDenied(message)
+
+
+def discussion_changed(topic_id, slug=None):
+    """Cached anonymous pages of the topic (its discussions, comment counts) are stale after this transaction."""
+    slug = slug or Topic.objects.values_list("slug", flat=True).get(pk=topic_id)
+    pagecache.bump(pagecache.topic_scope(slug))
 
 
 def _ensure_published(recommendation):
@@ -249,6 +258,7 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
             if repeat:
                 return repeat
             raise
+        discussion_changed(topic.pk, topic.slug)
         if parent is not None and parent.author_id != author.pk:
             _queue_reply_mail(parent)
     return comment
@@ -299,6 +309,7 @@ def comment_update(*, comment, author, text, stance="") -> Comment:
             comment.edited_at = timezone.now()
             comment.full_clean(validate_constraints=False)
             comment.save(update_fields=["text", "stance", "edited_at"])
+            discussion_changed(comment.topic_id, comment.topic.slug)
     return comment
 
 
@@ -320,6 +331,7 @@ def comment_delete(*, comment, author) -> Comment:
             comment.stance = ""
             comment.is_featured = False
             comment.save(update_fields=["is_deleted", "deleted_at", "text", "stance", "is_featured"])
+            discussion_changed(comment.topic_id, comment.topic.slug)
     return comment
 
 

@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from topics import pagecache
 from topics import selectors as topic_selectors
 from topics.models import Recommendation, Topic
 
 from . import digest, notifications, search, selectors, services
-from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm
+from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm, attach_reply_forms
 from .models import Choice, Comment
 from .ratelimits import contribution_limit
 from .rules import refusal_message
@@ -153,12 +154,15 @@ def _discussion_context(request, topic, recommendation):
     page, order = selectors.comment_page(
         topic=topic, recommendation=recommendation, order=order, page=request.GET.get("page")
     )
-    for thread in page.object_list:
-        if thread.is_visible:
-            thread.reply_form = ReplyForm(auto_id=f"id_reply{thread.pk}_%s")
+    attach_reply_forms(page, topic=topic, user=request.user)
     return {"comments_page": page, "order": order}
 
 
+def _topic_scopes(request, slug, **kwargs):
+    return (pagecache.topic_scope(slug),)
+
+
+@pagecache.anonymous_page_cache(_topic_scopes)
 def recommendation_detail(request, slug, pk):
     """One recommendation with its own discussion (threads are paginated here, not on the topic page)."""
     topic = get_object_or_404(Topic, slug=slug)
@@ -175,7 +179,9 @@ def recommendation_detail(request, slug, pk):
         "comment_form": CommentForm(),
         **_discussion_context(request, topic, recommendation),
     }
-    return render(request, "feedback/recommendation_detail.html", context)
+    response = render(request, "feedback/recommendation_detail.html", context)
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
 @require_POST
@@ -348,6 +354,7 @@ def comment_report(request, comment):
     return render(request, "feedback/comment_report.html", {"form": form, "comment": comment}, status=status)
 
 
+@pagecache.anonymous_page_cache(_topic_scopes)
 def topic_detail(request, slug):
     """The topic with its recommendations, each one's compact results, and the general discussion.
 
@@ -374,7 +381,9 @@ def topic_detail(request, slug):
         "comment_form": CommentForm(stance=False),
         "proposal_form": ProposalForm(),
     }
-    return render(request, "topics/topic_detail.html", context)
+    response = render(request, "topics/topic_detail.html", context)
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
 @require_POST
@@ -430,6 +439,7 @@ def unsubscribe(request, token):
     )
 
 
+@pagecache.anonymous_page_cache()
 def home(request):
     """The ten topics with their phase, and for a logged-in participant how far they are (per topic and overall)."""
     topics = list(topic_selectors.topic_list())

@@ -19,6 +19,7 @@ handler500 = "nmp_portal.views.error_500"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("healthz/live", views.healthz_live, name="healthz-live"),
     path("healthz/ready", views.healthz, name="healthz-ready"),
     path("api/", include("topics.api_urls")),

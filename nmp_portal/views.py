@@ -5,12 +5,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.utils import translation
 from django.utils.translation import get_language
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 from django.views.i18n import set_language as django_set_language
 
 from . import health
@@ -32,6 +33,30 @@ def healthz(request):
     checks = {"database": health.check_database(), "cache": health.check_cache(), "broker": health.check_broker()}
     status = 200 if checks["database"] == "ok" else 503
     return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)
+
+
+# Account, profile and admin pages are personal or staff-only: nothing for a
+# search engine there. The rest of the site is public on purpose.
+ROBOTS_TXT = "\n".join(
+    [
+        "User-agent: *",
+        *(f"Disallow: {prefix}{path}" for prefix in ("/", "/en/") for path in ("account/", "profiel/", "admin/")),
+        "Disallow: /afmelden/",
+        "Disallow: /en/afmelden/",
+        "",
+    ]
+)
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def robots_txt(request):
+    """The crawler rules, built without the database or a template.
+
+    Also the benchmark's floor (docs/performance.md): the cheapest request
+    that still passes through the same server and middleware as every page.
+    """
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
 def content_page(request, page):

@@ -1,7 +1,24 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from . import pagecache
 from .models import Consideration, Recommendation, SiteText, Topic
+
+
+class ContentChangeAdmin(admin.ModelAdmin):
+    """Content edited here is on every cached page: make those stale after the save."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pagecache.bump(pagecache.CONTENT)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.bump(pagecache.CONTENT)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.bump(pagecache.CONTENT)
 
 
 class ConsiderationInline(admin.TabularInline):
@@ -19,7 +36,7 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ContentChangeAdmin):
     list_display = ["number", "title", "opens_at", "closes_at", "phase_display"]
     list_display_links = ["number", "title"]
     ordering = ["ordering", "number"]
@@ -39,7 +56,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consideration)
-class ConsiderationAdmin(admin.ModelAdmin):
+class ConsiderationAdmin(ContentChangeAdmin):
     list_display = ["topic", "position", "text", "source"]
     list_filter = ["topic", "source"]
     list_select_related = ["topic"]
@@ -47,7 +64,7 @@ class ConsiderationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ContentChangeAdmin):
     list_display = ["topic", "position", "text", "source", "is_published"]
     list_filter = ["topic", "source", "is_published"]
     list_select_related = ["topic"]
@@ -55,6 +72,6 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteText)
-class SiteTextAdmin(admin.ModelAdmin):
+class SiteTextAdmin(ContentChangeAdmin):
     list_display = ["key", "updated_at"]
     readonly_fields = ["key"]

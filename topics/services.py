@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from . import pagecache
 from .models import Consideration, Recommendation, SiteText, Source, Topic
 
 DEFAULT_CONTENT_FILE = Path(__file__).resolve().parent / "data" / "nmp_content.yaml"
@@ -195,4 +196,5 @@ def content_load(*, path=DEFAULT_CONTENT_FILE) -> LoadReport:
             _sync(topic, values, report, f"topic {item['slug']}")
         _load_items(Consideration, topic, "considerations", item["considerations"], report)
         _load_items(Recommendation, topic, "recommendations", item["recommendations"], report)
+    pagecache.bump(pagecache.CONTENT)
     return report

@@ -1,10 +1,11 @@
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
-from . import selectors
+from . import pagecache, selectors
 from .models import Topic
 
 
+@pagecache.anonymous_page_cache()
 def about(request):
     return render(request, "topics/about.html", {"texts": selectors.site_texts(), "topics": selectors.topic_list()})
 

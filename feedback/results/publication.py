@@ -23,6 +23,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 
+from topics import pagecache
 from topics.models import Recommendation
 
 from ..models import Priority, PublishedPosition, PublishedVoter, Vote
@@ -52,9 +53,11 @@ def _publish_recommendation(recommendation_id, minimum):
         (p.participant_id, p.sector, p.confirmed): (p.choice, p.prioritised)
         for p in PublishedPosition.objects.filter(recommendation_id=recommendation_id)
     }
+    stepped = False
     for cell, keys in _changed_by_cell(live, published).items():
         if len(keys) < minimum:
             continue
+        stepped = True
         sector, confirmed = cell
         people = [key[0] for key in keys]
         PublishedPosition.objects.filter(
@@ -72,6 +75,7 @@ def _publish_recommendation(recommendation_id, minimum):
             for key in keys
             if key in live
         )
+    return stepped
 
 
 def _publish_participation(minimum):
@@ -83,9 +87,11 @@ def _publish_participation(minimum):
         True,
     )
     published = dict.fromkeys(PublishedVoter.objects.values_list("participant_id", "sector", "confirmed"), True)
+    stepped = False
     for cell, keys in _changed_by_cell(live, published).items():
         if len(keys) < minimum:
             continue
+        stepped = True
         sector, confirmed = cell
         PublishedVoter.objects.filter(
             sector=sector, confirmed=confirmed, participant_id__in=[key[0] for key in keys if key not in live]
@@ -94,6 +100,7 @@ def _publish_participation(minimum):
             [PublishedVoter(participant_id=key[0], sector=sector, confirmed=confirmed) for key in keys if key in live],
             ignore_conflicts=True,
         )
+    return stepped
 
 
 def publish(*, recommendation_ids, minimum=None):
@@ -111,9 +118,12 @@ def publish(*, recommendation_ids, minimum=None):
         ids = sorted(set(recommendation_ids))
         # Lock in id order so two writers on overlapping sets cannot deadlock.
         list(Recommendation.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-        for recommendation_id in ids:
-            _publish_recommendation(recommendation_id, minimum)
-        _publish_participation(minimum)
+        stepped = [_publish_recommendation(recommendation_id, minimum) for recommendation_id in ids]
+        stepped.append(_publish_participation(minimum))
+        if any(stepped):
+            # Published figures appear on every cached anonymous page that shows results
+            # (topic pages, overviews): a step makes them all stale.
+            pagecache.bump(pagecache.CONTENT)
 
 
 def publish_all(*, minimum=None):

@@ -1,3 +1,4 @@
+import functools
 import re
 
 from django import template
@@ -34,10 +35,18 @@ def plain_text(value):
     addresses (mailto) turn into links; anything else, such as
     ``javascript:``, stays text. Web links get rel="nofollow ugc noopener".
     """
-    escaped_with_links = urlize(str(value), nofollow=True, autoescape=True)
+    return mark_safe(_plain_text_html(str(value)))  # noqa: S308 - escaped by urlize
+
+
+# Link detection walks the text word by word; a page shows the same comments
+# to every reader, so each worker remembers the result for recent texts. The
+# output depends on nothing but the text, so a remembered result is never wrong.
+@functools.lru_cache(maxsize=4096)
+def _plain_text_html(text):
+    escaped_with_links = urlize(text, nofollow=True, autoescape=True)
     # urlize escaped every quote of the user's text, so the only raw ' rel="nofollow">' are its own.
     escaped_with_links = escaped_with_links.replace(' rel="nofollow">', f' rel="{LINK_REL}">')
-    return mark_safe(escaped_with_links.replace("\n", "<br>"))  # noqa: S308 - escaped by urlize above
+    return escaped_with_links.replace("\n", "<br>")
 
 
 @register.filter

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from nmp_portal.environment import read_env_file
 
@@ -266,6 +267,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Three queues, so mail and heavy work (the briefing workbook) can get workers of their own
+# (`celery worker -Q mail`, docs/performance.md); a worker started without -Q serves all three.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("mail"), Queue("heavy")]
+CELERY_TASK_ROUTES = {
+    "nmp_portal.tasks.deliver_mail": {"queue": "mail"},
+    "nmp_portal.tasks.deliver_due_mail": {"queue": "mail"},
+    "feedback.tasks.send_reply_mail": {"queue": "mail"},
+    "feedback.tasks.send_due_reply_mails": {"queue": "mail"},
+    "feedback.results.tasks.build_briefing_workbook": {"queue": "heavy"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Retries requeued mail and picks up anything a lost task left behind.
     "send-queued-mail": {"task": "nmp_portal.tasks.deliver_due_mail", "schedule": timedelta(minutes=1)},

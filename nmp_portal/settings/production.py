@@ -28,6 +28,20 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 # A connection kept open across a PostgreSQL restart is tested before reuse, so the first
 # request afterwards reconnects instead of failing.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling mode the server connection may serve
+# another client after each transaction, so nothing may outlive one: no
+# server-side cursors (a named cursor lives across fetches) and no session
+# settings of our own (Django sets only the time zone, which PgBouncer tracks).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+# Optional read replica: anonymous pages are rendered from it (nmp_portal.routers).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+    }
+    DATABASE_ROUTERS = ["nmp_portal.routers.ReplicaRouter"]
 
 _email = env.email_url("EMAIL_URL")
 # A production process never shows debug pages or prints mail (with its reset links) to a log.

@@ -19,3 +19,7 @@ if _smtp_port:
     EMAIL_HOST = "127.0.0.1"
     EMAIL_PORT = _smtp_port
     POST_OFFICE = {**POST_OFFICE, "BACKENDS": {"default": "django.core.mail.backends.smtp.EmailBackend"}}
+
+# A second alias like a read replica (the same test database), so the replica
+# router can be tested; no router is active unless a test sets DATABASE_ROUTERS.
+DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}  # noqa: F405

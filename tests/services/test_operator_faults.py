@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.mail import send_mail
 from django.db import connection, connections, transaction
@@ -234,6 +235,10 @@ def test_postgresql_restart_gives_503_then_the_site_recovers_by_itself(persisten
         with admin.cursor() as cursor:
             cursor.execute(f'ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false')
         _terminate_backends(admin, database)
+        # Anonymous readers still get the pages in the page cache (topics/pagecache.py) ...
+        assert _get()[0] == 200
+        # ... and whatever needs the database gets the 503 page.
+        cache.clear()
         status, content = _get()
         assert status == 503
         assert b"De website is even niet beschikbaar" in content

@@ -21,8 +21,9 @@ def test_home_lists_the_ten_topics_in_order_with_counts(client, nmp_content, dja
 @pytest.mark.django_db
 def test_topic_page_shows_every_bullet_verbatim(client, nmp_content, django_assert_num_queries):
     topic = Topic.objects.get(number=3)
-    # topic, considerations, recommendations with counts, general comments count, the header's sign-up mode,
-    # the next topic
+    # Nothing cached yet: topic, considerations, recommendations (with their comment counts), general
+    # comments count, the header's sign-up mode, the next topic. An anonymous visitor sees no figures while the
+    # topic is open.
     with django_assert_num_queries(6):
         response = client.get(topic.get_absolute_url())
     assert response.status_code == 200

@@ -1,0 +1,72 @@
+"""The pages cost as many queries on a seeded consultation as on an almost empty one.
+
+The benchmark's national data set differs from ``quick`` only in volume, so
+equal counts here (quick size) and in tests/feedback/test_query_counts.py
+(a handful of rows) pin them for national size too.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
+
+from benchmarks.seed import demo_users
+from feedback import services
+from feedback.results.selectors import published_totals
+from feedback.selectors import COMMENTS_PER_PAGE
+from tests.feedback.test_query_counts import RECOMMENDATION_PAGE_QUERIES, TOPIC_PAGE_QUERIES
+from topics.models import Recommendation
+
+
+def _cold_count(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def seeded(nmp_content):
+    call_command("seed_demo", "--size", "quick", "--seed", "2", verbosity=0)
+    return (
+        Recommendation.objects.annotate(threads=Count("comments", filter=Q(comments__parent__isnull=True)))
+        .order_by("-threads")
+        .select_related("topic")
+        .first()
+    )
+
+
+@pytest.mark.parametrize("who", ["anonymous", "participant"])
+def test_topic_and_busy_recommendation_pages_cost_the_pinned_queries_at_quick_size(client, seeded, who):
+    busiest = seeded
+    if who == "participant":
+        client.force_login(demo_users().first())
+        client.get("/")  # the session's first request stamps its start
+    topic_url = busiest.topic.get_absolute_url()
+    rec_url = f"{topic_url}adviezen/{busiest.pk}/"
+    last_page = -(-busiest.threads // COMMENTS_PER_PAGE)
+    assert last_page >= 3
+    # A demo participant has voted here, so sees results: one GROUP BY over the published positions more
+    # than the participant of the small test, who has not.
+    extra = 1 if who == "participant" else 0
+    assert _cold_count(client, topic_url) == TOPIC_PAGE_QUERIES[who] + extra
+    assert _cold_count(client, rec_url) == RECOMMENDATION_PAGE_QUERIES[who] + extra
+    assert _cold_count(client, f"{rec_url}?page={last_page}") == RECOMMENDATION_PAGE_QUERIES[who] + extra
+
+
+def test_counts_on_the_seeded_pages_are_the_published_totals(client, seeded):
+    busiest = seeded
+    voter = demo_users().exclude(votes__recommendation=busiest).first()
+    other = demo_users().exclude(votes__recommendation=busiest).exclude(pk=voter.pk).first()
+    services.vote_cast(participant=voter, recommendation=busiest, choice="agree")  # the voter may see the results
+    client.force_login(voter)
+    rec_url = f"{busiest.topic.get_absolute_url()}adviezen/{busiest.pk}/"
+    shown = client.get(rec_url).context["recommendation"]
+    published = published_totals(topic=busiest.topic)[busiest.pk]
+    assert shown.agree_count == published["agree"] > 0
+    # One more vote alone is not published: the figures do not reveal it.
+    services.vote_cast(participant=other, recommendation=busiest, choice="agree")
+    assert client.get(rec_url).context["recommendation"].agree_count == shown.agree_count
