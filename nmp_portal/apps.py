@@ -9,6 +9,7 @@ class NmpPortalConfig(AppConfig):
     def ready(self):
         from post_office.signals import email_queued
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .tasks import queue_delivery
 
         email_queued.connect(queue_delivery, dispatch_uid="nmp_portal.tasks.queue_delivery")

@@ -11,6 +11,7 @@ all workers on a file lock.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,10 +26,14 @@ def _due(queryset, now):
     return queryset.filter(status__in=DELIVERABLE).filter(Q(scheduled_time__isnull=True) | Q(scheduled_time__lte=now))
 
 
-# While one worker talks to the mail server, the mail is not due for anyone else. Longer than
-# the hard time limit of a task, so a live worker always finishes first; a worker that died
-# mid-send leaves the mail to the sweep after this lease (the only case that can send twice).
-CLAIM_LEASE = timedelta(minutes=10)
+def claim_lease() -> timedelta:
+    """While one worker talks to the mail server, the mail is not due for anyone else.
+
+    settings.MAIL_CLAIM_LEASE is longer than the hard time limit of a task, so a live worker
+    always finishes first; a worker that died mid-send leaves the mail to the sweep after this
+    lease (the only case that can send twice).
+    """
+    return timedelta(seconds=settings.MAIL_CLAIM_LEASE)
 
 
 def _claim(email_id, now):
@@ -40,7 +45,7 @@ def _claim(email_id, now):
         email = queryset.first()
         if email is None:
             return None
-        Email.objects.filter(pk=email.pk).update(scheduled_time=now + CLAIM_LEASE)
+        Email.objects.filter(pk=email.pk).update(scheduled_time=now + claim_lease())
     return email
 
 
@@ -51,7 +56,7 @@ def mail_deliver(*, email_id: int):
     failed for good, not yet due, or being delivered by another worker is
     skipped. No database transaction is open while the mail server is
     contacted: the mail is claimed in a short transaction (it stops being due
-    for ``CLAIM_LEASE``), sent, and its status is recorded the moment the server
+    for ``claim_lease()``), sent, and its status is recorded the moment the server
     accepted it. A failed attempt is requeued with a delay until
     POST_OFFICE["MAX_RETRIES"] is reached, then marked failed; the admin shows
     every attempt in the mail's log.

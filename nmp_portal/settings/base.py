@@ -265,6 +265,10 @@ CELERY_REDIS_SOCKET_TIMEOUT = 5
 # hard: the worker process is killed). Needs the default prefork pool.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+# Seconds a mail being delivered stays claimed by one worker (nmp_portal.mail). Longer than the
+# hard time limit, so a live worker always finishes first; a worker killed mid-send leaves its
+# mail to the next sweep after this lease. Checked at start-up (nmp_portal.checks).
+MAIL_CLAIM_LEASE = env.int("MAIL_CLAIM_LEASE", default=600)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Three queues, so mail and heavy work (the briefing workbook) can get workers of their own

@@ -118,7 +118,7 @@ def test_a_worker_that_dies_mid_send_leaves_the_mail_to_the_sweep_after_the_leas
 
     from django.utils import timezone
 
-    from nmp_portal.mail import CLAIM_LEASE, due_mail_ids, mail_deliver
+    from nmp_portal.mail import claim_lease, due_mail_ids, mail_deliver
 
     with mock.patch("nmp_portal.mail.transaction.on_commit"):
         send_mail("Onderwerp", "Tekst", None, ["deelnemer@example.org"])
@@ -135,7 +135,19 @@ def test_a_worker_that_dies_mid_send_leaves_the_mail_to_the_sweep_after_the_leas
     email.refresh_from_db()
     assert email.status == STATUS.queued
     assert due_mail_ids() == []
-    with mock.patch("nmp_portal.mail.timezone.now", return_value=timezone.now() + CLAIM_LEASE):
+    with mock.patch("nmp_portal.mail.timezone.now", return_value=timezone.now() + claim_lease()):
         assert due_mail_ids() == [email.pk]
         assert mail_deliver(email_id=email.pk) == STATUS.sent
     assert len(mail.outbox) == 1
+
+
+def test_a_claim_shorter_than_the_task_time_limit_stops_start_up(settings):
+    from django.core.checks import run_checks
+
+    settings.CELERY_TASK_TIME_LIMIT = 300
+    settings.MAIL_CLAIM_LEASE = 200
+    errors = [e for e in run_checks() if e.id == "nmp_portal.E001"]
+    assert len(errors) == 1
+    assert "MAIL_CLAIM_LEASE (200 s)" in errors[0].msg
+    settings.MAIL_CLAIM_LEASE = 600
+    assert [e for e in run_checks() if e.id == "nmp_portal.E001"] == []

@@ -84,6 +84,11 @@ class _Worker:
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "REDIS_URL": redis_url,
             "NMP_TEST_SMTP_PORT": str(smtp_port),
+            # A mail that was mid-send when the worker is killed is free again after 20 s, not
+            # 10 minutes; one mail to the local server takes milliseconds.
+            "CELERY_TASK_SOFT_TIME_LIMIT": "10",
+            "CELERY_TASK_TIME_LIMIT": "15",
+            "MAIL_CLAIM_LEASE": "20",
         }
         self.process = None
 
