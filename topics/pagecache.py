@@ -82,10 +82,10 @@ def seconds_until_phase_change(topic):
     return int((min(moments) - now).total_seconds()) if moments else PAGE_TTL
 
 
-def _cacheable(request):
+def _cacheable(request, parameters=CACHED_PARAMETERS):
     if request.method not in ("GET", "HEAD"):
         return False
-    if set(request.GET) - CACHED_PARAMETERS or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
+    if set(request.GET) - parameters or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
         return False
     if "messages" in request.COOKIES:
         return False
@@ -96,28 +96,30 @@ def _cacheable(request):
     return not (request.COOKIES.get("sessionid") and request.session.get("_messages"))
 
 
-def _key(request, scopes):
-    path = request.get_full_path().encode()
-    digest = hashlib.sha256(path).hexdigest()[:32]
+def _key(request, scopes, path):
+    digest = hashlib.sha256(path.encode()).hexdigest()[:32]
     version = ".".join(str(g) for g in generations(CONTENT, *scopes))
     return f"page:{get_language()}:{digest}:{version}"
 
 
-def anonymous_page_cache(scopes=lambda request, **kwargs: ()):
+def anonymous_page_cache(scopes=lambda request, **kwargs: (), parameters=CACHED_PARAMETERS, path=None):
     """Serve the view's 200 answers to anonymous visitors from the cache.
 
     ``scopes(request, **view_kwargs)`` names the scopes the page shows besides
     ``content``; it must not touch the database. The view may set
     ``response.cache_ttl`` to keep its answer for less than ``PAGE_TTL``
-    (a topic that opens or closes sooner).
+    (a topic that opens or closes sooner). ``parameters``: the query
+    parameters the page may be cached with (any other: not cached).
+    ``path(request)``: what identifies the answer, when the full path
+    holds variations that give the same page (a search query's spacing).
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _cacheable(request):
+            if not _cacheable(request, parameters):
                 return view(request, *args, **kwargs)
-            key = _key(request, scopes(request, **kwargs))
+            key = _key(request, scopes(request, **kwargs), path(request) if path else request.get_full_path())
             cached = cache.get(key)
             if cached is not None:
                 response = _from_cache(request, cached)

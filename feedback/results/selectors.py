@@ -15,15 +15,18 @@ in ``statistics.py``.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 
 from participants.sectors import Sector
+from topics import pagecache
 from topics.models import Phase, Recommendation, Topic
 
 from ..models import PublishedPosition, PublishedVoter, Vote
 from .rules import sees_all_results
 from .statistics import (
     OverviewResults,
+    RecommendationResult,
     Sort,
     Thresholds,
     TopicResults,
@@ -90,14 +93,115 @@ def _sectors():
     return list(Sector.choices)
 
 
-def _rows(**filters):
-    """The published cells, grouped: one row per (recommendation, sector, confirmed, choice, prioritised)."""
-    return (
-        PublishedPosition.objects.filter(recommendation__is_published=True, **filters)
-        .order_by()
-        .values("recommendation_id", "sector", "confirmed", "choice", "prioritised")
-        .annotate(n=Count("id"))
-    )
+ROW_FIELDS = ("recommendation_id", "sector", "confirmed", "choice", "prioritised", "n")
+
+
+# The grouped cells change only with a publication step or a change of which
+# recommendations are published; both bump the page cache's ``content``
+# generation, which is part of the key. So every reader (logged in or not) gets
+# the cells of the last step without reading the published positions again.
+# The time limit bounds what no service announces (edits by hand, a lagging replica).
+CELLS_TTL = pagecache.PAGE_TTL
+
+
+def _cells_key(generation, topic_id):
+    return f"results:cells:{generation}:{topic_id}"
+
+
+def _cached_rows(topic_ids):
+    """The published cells of these topics' published recommendations, grouped: one dict per
+    (recommendation, sector, confirmed, choice, prioritised) with its number ``n``.
+
+    Each topic's rows come from the cache when it holds the current ones.
+
+    One cache round trip for the generation and one for the rows; one query
+    for the topics not in the cache (none most of the time).
+    """
+    (generation,) = pagecache.generations(pagecache.CONTENT)
+    keys = {topic_id: _cells_key(generation, topic_id) for topic_id in topic_ids}
+    found = cache.get_many(keys.values())
+    missing = [topic_id for topic_id, key in keys.items() if key not in found]
+    if missing:
+        fresh = {topic_id: [] for topic_id in missing}
+        query = (
+            PublishedPosition.objects.filter(recommendation__is_published=True, recommendation__topic_id__in=missing)
+            .order_by()
+            .values_list("recommendation__topic_id", *ROW_FIELDS[:-1])
+            .annotate(n=Count("id"))
+        )
+        for topic_id, *row in query:
+            fresh[topic_id].append(tuple(row))
+        cache.set_many({keys[topic_id]: rows for topic_id, rows in fresh.items()}, CELLS_TTL)
+        found |= {keys[topic_id]: rows for topic_id, rows in fresh.items()}
+    return [dict(zip(ROW_FIELDS, row, strict=True)) for key in keys.values() for row in found[key]]
+
+
+def _voters_per_cell():
+    """{(sector, confirmed): n} of the published voters; from the cache like the cells (``_cached_rows``)."""
+    (generation,) = pagecache.generations(pagecache.CONTENT)
+    key = f"results:voters:{generation}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = {
+            (row["sector"], row["confirmed"]): row["n"]
+            for row in PublishedVoter.objects.order_by().values("sector", "confirmed").annotate(n=Count("id"))
+        }
+        cache.set(key, counts, CELLS_TTL)
+    return counts
+
+
+FIGURES = ("total", "sectors", "consensus", "score", "divisiveness", "support")
+
+
+def _results(recommendations, *, visible, confirmed_only):
+    """``statistics.recommendation_results`` for these recommendations (each topic's published ones, all of
+    them), with each topic's figures from the cache when it holds the current ones.
+
+    The figures of a recommendation depend only on its own cells, so they are
+    computed for every reader alike and kept per topic under the ``content``
+    generation (like ``_cached_rows``); who sees them is decided per reader
+    afterwards, by ``visible``: a result the reader may not see carries no figures.
+    """
+    by_topic = {}
+    for rec in recommendations:
+        by_topic.setdefault(rec.topic_id, []).append(rec)
+    wanted = [topic_id for topic_id, recs in by_topic.items() if any(visible(rec) for rec in recs)]
+    (generation,) = pagecache.generations(pagecache.CONTENT)
+    limits = thresholds()
+    # The thresholds are settings: part of the key, so a changed setting never meets old figures.
+    variant = f"{limits.min_sector_voters}-{limits.min_total_voters}-{limits.min_sectors}-{limits.majority}"
+    keys = {topic_id: f"results:figures:{generation}:{variant}:{int(confirmed_only)}:{topic_id}" for topic_id in wanted}
+    found = cache.get_many(keys.values()) if keys else {}
+    figures = {}
+    missing = []
+    for topic_id, key in keys.items():
+        cached = found.get(key)
+        # A recommendation the cached figures do not know (added outside the services): compute afresh.
+        if cached is None or any(rec.pk not in cached for rec in by_topic[topic_id]):
+            missing.append(topic_id)
+        else:
+            figures |= cached
+    if missing:
+        computed = recommendation_results(
+            [rec for topic_id in missing for rec in by_topic[topic_id]],
+            rows=_cached_rows(missing),
+            visible=lambda rec: True,
+            sectors=_sectors(),
+            thresholds=limits,
+            confirmed_only=confirmed_only,
+        )
+        fresh = {topic_id: {} for topic_id in missing}
+        for result in computed:
+            fresh[result.recommendation.topic_id][result.id] = {name: getattr(result, name) for name in FIGURES}
+        cache.set_many({keys[topic_id]: values for topic_id, values in fresh.items()}, CELLS_TTL)
+        for values in fresh.values():
+            figures |= values
+    return [
+        RecommendationResult(recommendation=rec, visible=True, **figures[rec.pk])
+        if visible(rec)
+        else RecommendationResult(recommendation=rec, visible=False)
+        for rec in recommendations
+    ]
 
 
 def published_totals(*, topic):
@@ -106,9 +210,7 @@ def published_totals(*, topic):
     The same figures as the results' "All participants" row: the sum of the
     cells with enough voters, from the published positions.
     """
-    cells = counted_cells(
-        _rows(recommendation__topic=topic), minimum=thresholds().min_sector_voters, confirmed_only=False
-    )
+    cells = counted_cells(_cached_rows([topic.pk]), minimum=thresholds().min_sector_voters, confirmed_only=False)
     totals = {}
     for rec_id, sectors in cells.items():
         total = totals.setdefault(rec_id, {})
@@ -132,15 +234,8 @@ def topic_results(*, topic, user=None, visibility=None, sort=Sort.DEFAULT, confi
     recommendations = list(
         Recommendation.objects.filter(topic=topic, is_published=True).select_related("topic").order_by("position")
     )
-    # Nothing visible: spare the aggregation.
-    rows = [] if visibility != ALL and not visibility else _rows(recommendation__topic=topic)
-    results = recommendation_results(
-        recommendations,
-        rows=rows,
-        visible=lambda rec: can_see_results(visibility, rec.pk),
-        sectors=_sectors(),
-        thresholds=thresholds(),
-        confirmed_only=confirmed_only,
+    results = _results(
+        recommendations, visible=lambda rec: can_see_results(visibility, rec.pk), confirmed_only=confirmed_only
     )
     sort = Sort.clean(sort)
     return TopicResults(topic=topic, sort=sort, recommendations=rank(results, sort=sort))
@@ -163,12 +258,9 @@ def overview_results(*, user=None, sort=Sort.DEFAULT, confirmed_only=False):
         Recommendation.objects.filter(is_published=True).select_related("topic").order_by("topic_id", "position")
     )
     limits = thresholds()
-    results = recommendation_results(
+    results = _results(
         recommendations,
-        rows=list(_rows()),
         visible=lambda rec: can_see_results(by_topic.get(rec.topic_id, frozenset()), rec.pk),
-        sectors=_sectors(),
-        thresholds=limits,
         confirmed_only=confirmed_only,
     )
     grouped = {}
@@ -179,10 +271,7 @@ def overview_results(*, user=None, sort=Sort.DEFAULT, confirmed_only=False):
         (topic, TopicResults(topic=topic, sort=sort, recommendations=rank(grouped.get(topic.pk, []), sort=sort)))
         for topic in topics
     ]
-    voters_per_cell = {
-        (row["sector"], row["confirmed"]): row["n"]
-        for row in PublishedVoter.objects.order_by().values("sector", "confirmed").annotate(n=Count("id"))
-    }
+    voters_per_cell = _voters_per_cell()
     groups, total = participation(
         voters_per_cell, sectors=_sectors(), minimum=limits.min_sector_voters, confirmed_only=confirmed_only
     )

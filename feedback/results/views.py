@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participants.decorators import staff_view
+from topics import pagecache
 from topics.models import Topic
 from topics.selectors import topic_list
 
@@ -94,19 +95,40 @@ def _confirmed_only(request):
     return request.GET.get("confirmed") == "1"
 
 
+# --- Anonymous readers: from the page cache ---------------------------------------------------
+#
+# Anonymous readers all see the same figures (closed topics only, see
+# ``selectors.results_visibility``), so their pages, CSV files and API answers
+# are rendered once and kept in the page cache (``topics.pagecache``); logged-in
+# readers are never served from it, nor is what they get ever stored. Every
+# publication step and every change of texts or phases bumps the ``content``
+# generation, which moves these answers on; none outlives a phase change.
+
+RESULTS_PARAMETERS = frozenset({"sort", "confirmed", "format"})
+results_page_cache = pagecache.anonymous_page_cache(parameters=RESULTS_PARAMETERS)
+
+
+def _until_phase_change(topics):
+    return min((pagecache.seconds_until_phase_change(topic) for topic in topics), default=pagecache.PAGE_TTL)
+
+
 # --- Pages ---------------------------------------------------------------------------------
 
 
+@results_page_cache
 def overview(request):
     confirmed_only = _confirmed_only(request)
     data = selectors.overview_results(user=request.user, confirmed_only=confirmed_only)
-    return render(
+    response = render(
         request,
         "feedback/results_overview.html",
         {"overview": data, "thresholds": selectors.thresholds(), "confirmed_only": confirmed_only},
     )
+    response.cache_ttl = _until_phase_change(topic for topic, _results in data.topics)
+    return response
 
 
+@results_page_cache
 def topic_results(request, slug):
     topic = _topic_or_404(slug)
     confirmed_only = _confirmed_only(request)
@@ -115,7 +137,7 @@ def topic_results(request, slug):
     )
     sorts = [(key, label, key == data.sort) for key, label in Sort.LABELS.items()]
     matrix_sorts = [(key, Sort.LABELS[key], key == data.sort) for key in MATRIX_SORTS]
-    return render(
+    response = render(
         request,
         "feedback/results_topic.html",
         {
@@ -130,8 +152,11 @@ def topic_results(request, slug):
             "thresholds": selectors.thresholds(),
         },
     )
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
+@results_page_cache
 def recommendation_results(request, slug, pk):
     topic = _topic_or_404(slug)
     confirmed_only = _confirmed_only(request)
@@ -139,7 +164,7 @@ def recommendation_results(request, slug, pk):
     result = data.get(pk)
     if result is None:
         raise Http404(_("This recommendation does not exist."))
-    return render(
+    response = render(
         request,
         "feedback/results_recommendation.html",
         {
@@ -150,6 +175,8 @@ def recommendation_results(request, slug, pk):
             "confirmed_only": confirmed_only,
         },
     )
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
 # --- Downloads and API -------------------------------------------------------------------------
@@ -171,20 +198,27 @@ def _csv_response(request, filename, result_list):
     return response
 
 
+@results_page_cache
 def topic_results_csv(request, slug):
     topic = _topic_or_404(slug)
     data = selectors.topic_results(
         topic=topic, user=request.user, sort=request.GET.get("sort"), confirmed_only=_confirmed_only(request)
     )
-    return _csv_response(request, f"resultaten-{topic.slug}.csv", data.recommendations)
+    response = _csv_response(request, f"resultaten-{topic.slug}.csv", data.recommendations)
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
+@results_page_cache
 def overview_csv(request):
     data = selectors.overview_results(user=request.user, confirmed_only=_confirmed_only(request))
     rows = [r for _topic, topic_data in data.topics for r in topic_data.recommendations]
-    return _csv_response(request, "resultaten-nmp.csv", rows)
+    response = _csv_response(request, "resultaten-nmp.csv", rows)
+    response.cache_ttl = _until_phase_change(topic for topic, _results in data.topics)
+    return response
 
 
+@results_page_cache
 def api_topic_results(request, slug):
     """Open data: per recommendation {id, text, source, totals, by_sector, consensus} (docs/results.md)."""
     try:
@@ -195,7 +229,9 @@ def api_topic_results(request, slug):
         topic=topic, user=request.user, sort=request.GET.get("sort"), confirmed_only=_confirmed_only(request)
     )
     payload = [result.as_dict() for result in data.recommendations]
-    return JsonResponse(payload, safe=False, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(payload, safe=False, json_dumps_params={"ensure_ascii": False})
+    response.cache_ttl = pagecache.seconds_until_phase_change(topic)
+    return response
 
 
 # --- Briefing (moderators and organisers) ------------------------------------------------------
