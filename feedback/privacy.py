@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from post_office.models import Email
 
+from topics import pagecache
 from topics.models import Recommendation, TextRevision
 
 from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, TopicFollow, Vote
@@ -204,6 +205,8 @@ def erase(user, *, remove_contributions):
         Report.objects.filter(reporter=user).update(explanation="")
         # The published figures follow under the same rule as any other change.
         publish(recommendation_ids=affected)
+    # The name (and, with the contributions, the words) may be on any cached anonymous page.
+    pagecache.bump(pagecache.CONTENT)
     reply_mails_rerender_without(user=user)
 
 

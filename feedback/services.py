@@ -47,7 +47,7 @@ def refuse_unless(user, perm, obj=None):
 def discussion_changed(topic_id, slug=None):
     """Cached anonymous pages of the topic (its discussions, comment counts) are stale after this transaction."""
     slug = slug or Topic.objects.values_list("slug", flat=True).get(pk=topic_id)
-    pagecache.bump(pagecache.topic_scope(slug))
+    pagecache.bump(pagecache.topic_scope(slug), pagecache.DISCUSSIONS)
 
 
 def _ensure_published(recommendation):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -453,6 +453,17 @@ def home(request):
     )
 
 
+def _search_key(request):
+    """The search page as identified by what is searched: the cleaned query and the page asked for."""
+    query = search.clean_query(request.GET.get("q", ""))
+    return f"{request.path}?{urlencode({'q': query, 'page': request.GET.get('page', '')})}"
+
+
+# Anonymous searches are kept in the page cache by their cleaned query (and page) until any
+# discussion or content changes (search shows comments of every topic), at most PAGE_TTL.
+@pagecache.anonymous_page_cache(
+    lambda request, **kwargs: (pagecache.DISCUSSIONS,), parameters=frozenset({"q", "page"}), path=_search_key
+)
 def search_results(request):
     """Search over the public content: a page for any input, never markup from the query."""
     query = search.clean_query(request.GET.get("q", ""))

@@ -30,6 +30,9 @@ from .replica import public_reads
 
 PAGE_TTL = 60
 CONTENT = "content"
+# Every topic's discussions at once (bumped with each ``topic:<slug>``): pages that show comments
+# from all topics, such as the search results.
+DISCUSSIONS = "discussions"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"__csrf_token__"
 # Only these query parameters change a cached page; any other makes the request uncached.
