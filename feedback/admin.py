@@ -6,7 +6,7 @@ import copy
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -336,11 +336,16 @@ class CommentAdmin(PortalExportMixin, DecisionAdmin):
     }
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(open_report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        # A subquery per comment shown, not a join grouped over every comment the filters let through:
+        # with the (topic, created_at, id) index PostgreSQL reads the 50 newest comments of a topic and
+        # counts their reports, whatever the size of the topic; and the page count is a plain COUNT.
+        open_reports = (
+            Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+            .order_by()
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
         )
+        return super().get_queryset(request).annotate(open_report_count=Subquery(open_reports))
 
     def get_data_for_export(self, request, queryset, **kwargs):
         """Never a deleted comment's row; hidden ones only when the form asks for them."""

@@ -168,6 +168,10 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["recommendation", "parent", "created_at"], name="feedback_comment_rec_thread"),
             models.Index(fields=["topic", "recommendation", "parent"], name="feedback_comment_topic"),
+            # The moderators' comment list (newest first, per topic or all) and the comments since
+            # the last visit on the admin's start page.
+            models.Index(fields=["topic", "created_at", "id"], name="feedback_comment_topic_new"),
+            models.Index(fields=["created_at", "id"], name="feedback_comment_new"),
         ]
 
     def __str__(self):

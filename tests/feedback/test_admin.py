@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feedback import moderation, services
-from feedback.models import Comment, Proposal, Report
+from feedback.models import Comment, Proposal, Report, ReportOutcome
 from tests.auth import staff_mfa_login
 from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory
 
@@ -262,3 +262,32 @@ def test_attention_runs_a_fixed_number_of_queries(moderator, participant, topic,
         result = attention()
     assert (result.open_reports, result.proposals_waiting, result.new_comments) == (5, 5, 5)
     assert [row.topic for row in result.per_topic] == [topic]
+
+
+def test_comment_list_filtered_counts_open_reports_in_flat_queries(
+    client, moderator, participant, other, topic, django_assert_num_queries
+):
+    reported = services.comment_create(author=other, topic=topic, text="Reactie met twee meldingen")
+    _report(reported, participant)
+    _report(reported, ParticipantFactory())
+    handled = services.comment_create(author=other, topic=topic, text="Reactie met een afgehandelde melding")
+    _report(handled, participant)
+    moderation.reports_resolve(comment=handled, moderator=moderator, outcome=ReportOutcome.NO_ACTION)
+    url = f"/admin/feedback/comment/?is_hidden__exact=0&topic__id__exact={topic.pk}"
+    client.get(url)  # the session's first request writes its start time
+    with CaptureQueriesContext(connection) as small:
+        page = client.get(url).content.decode()
+    rows = {row.split("</tr>")[0] for row in page.split("<tr")[1:]}
+    two = next(row for row in rows if "Reactie met twee meldingen" in row)
+    none = next(row for row in rows if "afgehandelde melding" in row)
+    assert 'class="field-open_reports">2<' in two and 'class="field-open_reports">0<' in none
+    for i in range(60):
+        services.comment_create(author=ParticipantFactory(), topic=topic, text=f"Nog een reactie {i}")
+    # Pinned: session, user, MFA, model permissions (2), the topics of the filter, the page's count, the page.
+    assert len(small.captured_queries) == 8
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
+    assert "Nog een reactie 59" in client.get(url).content.decode()  # newest first
+    by_reports = client.get(f"{url}&o=-5").content.decode()  # ordered by the open reports column, most first
+    first_row = by_reports.split("<tbody>")[1].split("</tr>")[0]
+    assert "Reactie met twee meldingen" in first_row
