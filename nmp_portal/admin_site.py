@@ -30,5 +30,10 @@ class NmpAdminSite(admin.AdminSite):
         if SINCE_SESSION_KEY not in request.session:
             visit = StaffVisit.objects.filter(user=request.user).first()
             request.session[SINCE_SESSION_KEY] = visit.seen_at.isoformat() if visit else ""
-        StaffVisit.objects.update_or_create(user=request.user, defaults={"seen_at": timezone.now()})
+        # One UPDATE (the row lock held for that statement only), not update_or_create's SELECT ... FOR
+        # UPDATE then UPDATE in a transaction: a moderator with the start page open in several tabs
+        # does not queue on their own row. The row is created on the first visit only.
+        now = timezone.now()
+        if not StaffVisit.objects.filter(user=request.user).update(seen_at=now):
+            StaffVisit.objects.get_or_create(user=request.user, defaults={"seen_at": now})
         return parse_datetime(request.session[SINCE_SESSION_KEY]) if request.session[SINCE_SESSION_KEY] else None
