@@ -183,3 +183,12 @@ def test_hostile_parameters_on_results_pages(client, closed_topic, voters):
     for query in ["?sort=__import__", "?page=999999", "?page=-1", "?per_page=100000", "?sort=" + "x" * 500]:
         for url in _urls(rec):
             assert client.get(url + query).status_code == 200, url + query
+
+
+def test_cached_figures_keep_their_labels_in_each_language(client, closed_topic, voters):
+    rec = RecommendationFactory(topic=closed_topic)
+    voters(rec, {"gemeente": (5, 0, 0), "bedrijfsleven": (5, 0, 0)})
+    client.force_login(ModeratorFactory())  # not from the page cache: the figures cache alone
+    dutch = _page(client, f"/onderwerpen/{closed_topic.slug}/resultaten/{rec.pk}/")
+    english = _page(client, f"/en/onderwerpen/{closed_topic.slug}/resultaten/{rec.pk}/")
+    assert "Alle deelnemers" in dutch and "All participants" in english and "Alle deelnemers" not in english
