@@ -122,14 +122,19 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     return vote
 
 
-def vote_withdraw(*, participant, recommendation) -> bool:
-    """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote", recommendation)
+def _take_back(model, permission, *, participant, recommendation) -> bool:
+    """Delete ``participant``'s vote or priority on ``recommendation``; True if there was one."""
+    refuse_unless(participant, permission, recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
+        deleted, _detail = model.objects.filter(participant=participant, recommendation=recommendation).delete()
     publish(recommendation_ids=[recommendation.pk])
     return bool(deleted)
+
+
+def vote_withdraw(*, participant, recommendation) -> bool:
+    """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
+    return _take_back(Vote, "feedback.vote", participant=participant, recommendation=recommendation)
 
 
 def votes_confirm_sector(user) -> None:
@@ -190,12 +195,7 @@ def priority_add(*, participant, recommendation) -> Priority:
 
 def priority_remove(*, participant, recommendation) -> bool:
     """Take away a priority; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.priority", recommendation)
-    _ensure_published(recommendation)
-    with transaction.atomic():
-        deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
-    publish(recommendation_ids=[recommendation.pk])
-    return bool(deleted)
+    return _take_back(Priority, "feedback.priority", participant=participant, recommendation=recommendation)
 
 
 # --- Comments -----------------------------------------------------------------------
