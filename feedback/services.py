@@ -376,18 +376,15 @@ def report_create(*, comment, reporter, reason, explanation="", notify_outcome=T
 # --- Proposals ----------------------------------------------------------------------
 
 
-def proposal_submit(*, author, topic, text, explanation=""):
-    """Store a participant's proposal for a missing recommendation, waiting for review.
+def proposal_text_clean(*, text, explanation, empty_message):
+    """A proposal's text and explanation as stored: cleaned, the text not empty, both within their length.
 
-    Guarantees: only a participant who may contribute, only while the topic is
-    open; text 1-600 characters (``Proposal.TEXT_MAX_LENGTH``); nothing is public until a moderator approves;
-    the same text sent twice (double click, retry) is stored once.
+    Raises ``ValidationError`` at the field; ``empty_message`` says what to do about an empty text.
     """
-    refuse_unless(author, "feedback.propose", topic)
     text = clean_text(text)
     explanation = clean_text(explanation)
     if not text:
-        raise ValidationError({"text": _("Write the recommendation you propose.")})
+        raise ValidationError({"text": empty_message})
     check_length(
         text,
         field="text",
@@ -399,6 +396,20 @@ def proposal_submit(*, author, topic, text, explanation=""):
         field="explanation",
         limit=Proposal.EXPLANATION_MAX_LENGTH,
         message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    )
+    return text, explanation
+
+
+def proposal_submit(*, author, topic, text, explanation=""):
+    """Store a participant's proposal for a missing recommendation, waiting for review.
+
+    Guarantees: only a participant who may contribute, only while the topic is
+    open; text 1-600 characters (``Proposal.TEXT_MAX_LENGTH``); nothing is public until a moderator approves;
+    the same text sent twice (double click, retry) is stored once.
+    """
+    refuse_unless(author, "feedback.propose", topic)
+    text, explanation = proposal_text_clean(
+        text=text, explanation=explanation, empty_message=_("Write the recommendation you propose.")
     )
     with transaction.atomic():
         existing = Proposal.objects.filter(
