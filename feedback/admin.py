@@ -19,7 +19,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from participants import admin as participants_admin
-from participants.admin_tools import LabelledDateTimeMixin, confirm_bulk, error_text
+from participants.admin_tools import LabelledDateTimeMixin, ReadOnlyAdminMixin, confirm_bulk, error_text
 from participants.models import User
 from participants.roles import MODERATOR
 from topics import admin as topics_admin
@@ -788,7 +788,7 @@ class ProposalAdmin(PortalExportMixin, DecisionAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(PortalExportMixin, admin.ModelAdmin):
+class AuditEntryAdmin(PortalExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, administrators included: no add, change, delete or history, only reading
     and exporting. (The model and, on PostgreSQL, a trigger refuse changes too.)"""
 
@@ -814,15 +814,6 @@ class AuditEntryAdmin(PortalExportMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request) or super().has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def history_view(self, request, object_id, extra_context=None):
         # The entry is its own history; Django's page would suggest it can be edited.
