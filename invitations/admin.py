@@ -263,27 +263,7 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "organisation"]
     list_select_related = ["event"]
     actions = ["send_invitations", "resend_invitations"]
-    fields = [
-        "event",
-        "name",
-        "email",
-        "organisation",
-        "sector",
-        "note",
-        "language",
-        "state",
-        "needs",
-        "user",
-        "invited_by",
-        "created_at",
-        "queued_at",
-        "sent_at",
-        "failed_at",
-        "answered_at",
-        "waiting_since",
-        "reminder_sent_at",
-        "practical_sent_at",
-    ]
+    # What the roster and the sending record: shown, never edited by hand.
     readonly_fields = [
         "state",
         "needs",
@@ -298,6 +278,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "reminder_sent_at",
         "practical_sent_at",
     ]
+    fields = ["event", "name", "email", "organisation", "sector", "note", "language", *readonly_fields]
 
     def get_queryset(self, request):
         return selectors.with_participation(super().get_queryset(request))
