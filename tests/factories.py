@@ -140,3 +140,22 @@ def publish_baseline():
             participates_as=Subquery(user.values("participates_as")[:1]),
         )
     publish_all(minimum=1)
+
+
+def votes_by_sector(recommendation, spec, prefix):
+    """Votes on ``recommendation`` from new people, published: ``spec`` maps a sector to (agree, neutral,
+    disagree) counts; ``prefix`` keeps their e-mail addresses apart from other calls'."""
+    from feedback.models import Vote
+
+    users = User.objects.bulk_create(
+        [
+            User(email=f"{prefix}-{sector}-{choice}-{i}@example.org", sector=sector)
+            for sector, counts in spec.items()
+            for choice, n in zip(("agree", "neutral", "disagree"), counts, strict=True)
+            for i in range(n)
+        ]
+    )
+    Vote.objects.bulk_create(
+        [Vote(participant=u, recommendation=recommendation, choice=u.email.split("-")[2]) for u in users]
+    )
+    publish_baseline()
