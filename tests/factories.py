@@ -159,3 +159,23 @@ def votes_by_sector(recommendation, spec, prefix):
         [Vote(participant=u, recommendation=recommendation, choice=u.email.split("-")[2]) for u in users]
     )
     publish_baseline()
+
+
+SIGNUP_PASSWORD = "een-heel-lang-wachtwoord-77"
+
+
+def signup_form(**changes):
+    """A complete, valid sign-up form for a new participant (nieuw@example.org), with ``changes`` applied."""
+    return {
+        "email": "nieuw@example.org",
+        "first_name": "Fatima",
+        "last_name": "El Amrani",
+        "organisation": "Provincie Utrecht",
+        "sector": "provincie",
+        "participates_as": "organisation",
+        "display_mode": "name_organisation",
+        "password1": SIGNUP_PASSWORD,
+        "password2": SIGNUP_PASSWORD,
+        "privacy": "on",
+        **changes,
+    }
