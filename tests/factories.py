@@ -73,24 +73,29 @@ class TopicFactory(DjangoModelFactory):
     ordering = factory.LazyAttribute(lambda o: o.number)
 
 
-class ConsiderationFactory(DjangoModelFactory):
+class _ItemFactory(DjangoModelFactory):
+    """A workshop item of a topic: a consideration or a recommendation."""
+
+    class Meta:
+        abstract = True
+
+    topic = factory.SubFactory(TopicFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    source = Source.WORKSHOP
+
+
+class ConsiderationFactory(_ItemFactory):
     class Meta:
         model = Consideration
 
-    topic = factory.SubFactory(TopicFactory)
-    position = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"Overweging {n}")
-    source = Source.WORKSHOP
 
 
-class RecommendationFactory(DjangoModelFactory):
+class RecommendationFactory(_ItemFactory):
     class Meta:
         model = Recommendation
 
-    topic = factory.SubFactory(TopicFactory)
-    position = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"Advies {n}")
-    source = Source.WORKSHOP
 
 
 class EventFactory(DjangoModelFactory):
