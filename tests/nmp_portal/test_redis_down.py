@@ -17,17 +17,10 @@ from feedback.models import Comment
 from nmp_portal import cache as degrading
 from tests.auth import staff_mfa_login
 from tests.celery_broker import celery_broker
-from tests.factories import (
-    SIGNUP_PASSWORD,
-    ModeratorFactory,
-    ParticipantFactory,
-    RecommendationFactory,
-    TopicFactory,
-    signup_form,
-)
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory, signup_form
 
 CLOSED = "redis://127.0.0.1:1/0"
-PASSWORD = SIGNUP_PASSWORD
+PASSWORD = "een-heel-lang-wachtwoord-77"
 
 
 @pytest.fixture

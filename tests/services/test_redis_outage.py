@@ -16,18 +16,11 @@ from feedback.models import Comment
 from nmp_portal import health
 from tests.auth import staff_mfa_login
 from tests.celery_broker import celery_broker
-from tests.factories import (
-    SIGNUP_PASSWORD,
-    ModeratorFactory,
-    ParticipantFactory,
-    RecommendationFactory,
-    TopicFactory,
-    signup_form,
-)
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory, signup_form
 
 from .servers import RedisServer
 
-PASSWORD = SIGNUP_PASSWORD
+PASSWORD = "een-heel-lang-wachtwoord-77"
 SIGNUP = signup_form()
 
 
