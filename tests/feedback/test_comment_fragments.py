@@ -1,7 +1,9 @@
 """A comment's shared part is rendered once per version; what differs per reader is rendered per request."""
 
+import re
 from datetime import timedelta
 
+from django.test import Client
 from django.utils import timezone
 
 from feedback import moderation, services
@@ -52,3 +54,26 @@ def test_the_relative_date_is_that_of_the_request(client, topic, participant, ot
     assert "3\xa0uur geleden" not in _page(client, participant, topic)
     type(comment).objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(hours=3))
     assert "3\xa0uur geleden" in _page(client, participant, topic)
+
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_remembered_vote_blocks_are_each_readers_own_with_their_own_csrf_token(
+    topic, recommendation, participant, other
+):
+    services.vote_cast(participant=participant, recommendation=recommendation, choice="agree")
+    voter, reader = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    voter.force_login(participant)
+    reader.force_login(other)
+    mine = voter.get(topic.get_absolute_url()).content.decode()
+    theirs = reader.get(topic.get_absolute_url()).content.decode()
+    assert 'value="agree" class="btn btn-sm vote-btn vote-btn--agree" aria-pressed="true"' in mine
+    assert 'aria-pressed="true"' not in theirs.split('id="recommendation-')[1].split("</li>")[0]
+    assert "Uw standpunt: Eens." in mine and "Uw standpunt: Eens." not in theirs
+    # The remembered block carries the reader's own token: a vote posted with it is accepted.
+    token = TOKEN.findall(theirs)[-1]
+    response = reader.post(f"/adviezen/{recommendation.pk}/stem/", {"choice": "neutral", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    html = reader.get(topic.get_absolute_url()).content.decode()
+    assert 'value="neutral" class="btn btn-sm vote-btn vote-btn--neutral" aria-pressed="true"' in html
