@@ -241,7 +241,8 @@ class RememberNode(template.Node):
 
     def render(self, context):
         values = tuple(_vary_value(v.resolve(context)) for v in self.vary_on)
-        where = (getattr(self.origin, "name", ""), getattr(self.token, "position", None))
+        # This node of this compiled template: a template compiled again (after an edit) starts afresh.
+        where = (getattr(self.origin, "name", ""), getattr(self.token, "position", None), id(self))
         key = (where, get_language(), timezone.get_current_timezone_name(), values)
         with _fragments_lock:
             html = _fragments.get(key)
