@@ -116,7 +116,7 @@ def page_perm(context, perm, obj=None):
 # --- Comments: rendered once per version and kind of reader ---------------------------------------
 
 _WHEN = "\x00when\x00"
-_BLOCKS_MAX = 8192
+_BLOCKS_MAX = 2048
 _blocks = OrderedDict()
 _blocks_lock = threading.Lock()
 
@@ -219,7 +219,7 @@ def crispy_blank(form):
 
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF = "\x00csrf\x00"
-_FRAGMENTS_MAX = 8192
+_FRAGMENTS_MAX = 4096
 _fragments = OrderedDict()
 _fragments_lock = threading.Lock()
 
