@@ -311,6 +311,10 @@ def _line(request):
 
 def main(outdir):
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    # Instruments template rendering, so the checks can look into the page's context; mail goes to memory.
+    setup_test_environment()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     failures = []
