@@ -8,9 +8,12 @@
    and the number of queries each request costs.
 4. Drives every scenario with wrk (one thread, 20 connections, Lua script
    ``benchmarks/wrk.lua``) after a short warm-up, the floor first.
-5. Prints a table per scenario (requests/s, p50, p95, p99, errors, queries per
-   request, throughput as a share of the floor's in the same run) and writes
-   ``var/bench/latest.json``.
+5. The mail benchmark (``benchmarks.mailbench``): 5,000 invitations (quick: 200)
+   through the send service, the Celery worker and SMTP to the topology's
+   aiosmtpd sink, against a plain ``smtplib`` loop sending the same messages.
+6. Prints a table per scenario (requests/s, p50, p95, p99, errors, queries per
+   request, throughput as a share of the floor's in the same run) and the mail
+   rates with their ratio, and writes ``var/bench/latest.json``.
 
 The figures are reported, not judged: the exit code is non-zero only when
 the harness itself fails (a scenario check, no requests, HTTP errors).
@@ -35,6 +38,9 @@ CONNECTIONS = 20  # concurrent users of the national run
 # The quick smoke run keeps one connection per gunicorn worker, so even a slow
 # page on a busy CI machine completes requests within its two seconds.
 QUICK_CONNECTIONS = 4
+# Invitations in the mail benchmark (the issue's 5,000; the quick run a smoke test of the path).
+MAIL_COUNT = 5000
+MAIL_COUNT_QUICK = 200
 
 
 def bench_topology():
@@ -102,6 +108,31 @@ def wrk(topology, rundir, scenario, seconds, connections):
         2,
     )
     return figures
+
+
+def mail_benchmark(topology, rundir, count):
+    """``benchmarks.mailbench`` against the running topology: our send path and a plain smtplib loop."""
+    out = rundir / "mail.json"
+    out.unlink(missing_ok=True)
+    env = topology.environment(pooled=False)
+    subprocess.run([sys.executable, "-m", "benchmarks.mailbench", str(out), str(count)], cwd=ROOT, env=env)
+    if not out.exists():
+        return {"count": count, "problems": ["the mail benchmark did not finish (see above)"]}
+    return json.loads(out.read_text())
+
+
+def mail_table(result):
+    if "service" not in result:
+        return "mail: not measured"
+    service, plain = result["service"], result["smtplib"]
+    return "\n".join(
+        [
+            f"{'mail (' + str(result['count']) + ' invitations)':44} {'mails/s':>8} {'seconds':>8} {'× smtplib':>9}",
+            f"{'  send service → Celery → SMTP':44} {service['rate']:8.1f} {service['seconds']:8.1f} "
+            f"{result['ratio']:9.3f}",
+            f"{'  plain smtplib loop, one connection':44} {plain['rate']:8.1f} {plain['seconds']:8.1f} {1:9.3f}",
+        ]
+    )
 
 
 def drain(topology):
@@ -223,6 +254,9 @@ def run(*, quick):
             if errors["status"] or errors["connect"]:
                 broken.append(f"{scenario['name']}: {errors['status']} HTTP errors, {errors['connect']} refused")
         info["gunicorn_worker_peak_mb"] = gunicorn_worker_peak_mb(process.pid)
+        log(f"Mail: {MAIL_COUNT_QUICK if quick else MAIL_COUNT} invitations, send service vs plain smtplib")
+        info["mail"] = mail_benchmark(topology, rundir, MAIL_COUNT_QUICK if quick else MAIL_COUNT)
+        broken += [f"mail: {problem}" for problem in info["mail"].get("problems", [])]
     finally:
         log("Stopping the topology")
         prod_local.stop(process)
@@ -239,6 +273,7 @@ def run(*, quick):
     print(f"{size} size, {info['machine']['cpus']} CPUs, {info['machine']['ram_mb']} MB RAM, commit {info['commit']}, ")
     print(f"wrk 1 thread {connections} connections, {seconds} s per scenario; seeding took {info['seed_seconds']} s")
     print(table(results, floor))
+    print(mail_table(info.get("mail", {})))
     print(f"gunicorn worker peak memory (MB): {info['gunicorn_worker_peak_mb']}")
     print(f"Written to {OUT / 'latest.json'}")
     for problem in broken:

@@ -249,7 +249,12 @@ def _invitation_scenarios(get):
     ).exclude(token_nonce="")
     # Invitees without an account: the link is how they reach the page.
     links = [_token(i) for i in answerable.filter(user__isnull=True).order_by("pk")[:PARTICIPANT_SESSIONS]]
-    invitees = [i.user for i in answerable.filter(user__isnull=False).select_related("user").order_by("pk")[:50]]
+    invitees = [
+        i.user
+        for i in answerable.filter(user__isnull=False)
+        .select_related("user")
+        .order_by("pk")[: min(50, PARTICIPANT_SESSIONS)]
+    ]
     sessions = [_login(user) for user in invitees]
     return [
         Scenario(
