@@ -87,11 +87,17 @@ def service_run(event, count, *, timeout):
 def check_exactly_once(event):
     """Every invitation has one mail, and every mail one "sent" entry in its log: none sent twice."""
     from django.db.models import Count, Q
-    from post_office.models import STATUS, Email
+    from post_office.models import STATUS, Email, Log
 
     from invitations.models import Invitation
 
     mail_ids = list(Invitation.objects.filter(event=event).values_list("mail", flat=True))
+    # A batch writes its log entries after its last mail: wait for them (briefly).
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if Log.objects.filter(email__in=[m for m in mail_ids if m], status=STATUS.sent).count() >= len(mail_ids):
+            break
+        time.sleep(0.2)
     problems = []
     if None in mail_ids:
         problems.append(f"{mail_ids.count(None)} invitations without a mail")
