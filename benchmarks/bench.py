@@ -266,6 +266,7 @@ def run(*, quick):
             r["ratio_to_floor"] = round(r["rps"] / floor["rps"], 4) if floor["rps"] else None
             r["p95_to_floor_p95"] = round(r["latency_us"]["p95"] / max(1, floor["latency_us"]["p95"]), 2)
     info["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    info["machine"]["load_average_after"] = list(os.getloadavg())
     info["seconds_per_scenario"] = seconds
     report = {**info, "scenarios": results, "broken": broken}
     (OUT / "latest.json").write_text(json.dumps(report, indent=2))
@@ -281,10 +282,58 @@ def run(*, quick):
     return 1 if broken else 0
 
 
+def markdown(report):
+    """The figures of a run as the Markdown tables of docs/performance.md ("Figures")."""
+    machine = report["machine"]
+    load = ", ".join(f"{x:.1f}" for x in machine["load_average_before"])
+    if machine.get("load_average_after"):
+        load += " (after: " + ", ".join(f"{x:.1f}" for x in machine["load_average_after"]) + ")"
+    lines = [
+        f"Run of {report['started_at'][:16].replace('T', ' ')} UTC, commit {report['commit']}, {report['size']} size, "
+        f"{machine['cpus']} CPUs, {machine['ram_mb'] // 1024} GB RAM, load average before the run {load}; "
+        f"wrk 1 thread, {report['connections']} connections, {report['seconds_per_scenario']} s per scenario; "
+        f"seeding {report['seed_seconds']} s; gunicorn worker peak memory "
+        f"{max(report.get('gunicorn_worker_peak_mb') or [0])} MB.",
+        "",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | queries | × floor | p95 × floor's |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["scenarios"]:
+        if r.get("skipped"):
+            lines.append(f"| {r['label']} | skipped: {r['skipped']} | | | | | | | |")
+            continue
+        latency = r["latency_us"]
+        lines.append(
+            f"| {r['label']} | {r['rps']:.1f} | {fmt_ms(latency['p50'])} | {fmt_ms(latency['p95'])} | "
+            f"{fmt_ms(latency['p99'])} | {r['error_count']} | {r['queries']} | {r['ratio_to_floor']:.3f} | "
+            f"{r['p95_to_floor_p95']} |"
+        )
+    mail = report.get("mail") or {}
+    if "service" in mail:
+        lines += [
+            "",
+            f"| mail, {mail['count']} invitations | mails/s | seconds | × smtplib |",
+            "|---|---:|---:|---:|",
+            f"| send service → Celery worker → SMTP | {mail['service']['rate']:.1f} | {mail['service']['seconds']} | "
+            f"{mail['ratio']:.3f} |",
+            f"| plain smtplib loop, one connection | {mail['smtplib']['rate']:.1f} | {mail['smtplib']['seconds']} | "
+            "1.000 |",
+        ]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark the production topology (see docs/performance.md).")
     parser.add_argument("--quick", action="store_true", help="quick data set and short runs: a smoke test")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the last run (var/bench/latest.json) as the tables of docs/performance.md, and stop",
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads((OUT / "latest.json").read_text())))
+        return
     sys.exit(run(quick=args.quick))
 
 
