@@ -146,11 +146,13 @@ def main(outfile, count):
     count = int(count)
     timeout = float(os.environ.get("MAILBENCH_TIMEOUT", "600"))
     # A warm-up round, not timed: worker processes import, render and connect once first.
-    warmup = _event(min(20, count))
-    try:
-        service_run(warmup, min(20, count), timeout=120)
-    finally:
-        cleanup(warmup)
+    warmup_count = int(os.environ.get("MAILBENCH_WARMUP", "20"))
+    if warmup_count:
+        warmup = _event(warmup_count)
+        try:
+            service_run(warmup, warmup_count, timeout=120)
+        finally:
+            cleanup(warmup)
     event = _event(count)
     try:
         service = service_run(event, count, timeout=timeout)
