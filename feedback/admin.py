@@ -19,7 +19,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from participants import admin as participants_admin
-from participants.admin_tools import LabelledDateTimeMixin, confirm_bulk, error_text
+from participants.admin_tools import LabelledDateTimeMixin, ReadOnlyAdminMixin, confirm_bulk, error_text
 from participants.models import User
 from participants.roles import MODERATOR
 from topics import admin as topics_admin
@@ -737,10 +737,10 @@ class ProposalAdmin(PortalExportMixin, DecisionAdmin):
 
     @admin.action(description=_("Approve the selected proposals"), permissions=["change"])
     def approve_selected(self, request, queryset):
-        done = confirm_bulk(
-            self,
+        return self._bulk_decide(
             request,
-            queryset.filter(status=Proposal.Status.PENDING).select_related("topic"),
+            queryset,
+            "approved",
             action="approve_selected",
             title=_("Approve proposals"),
             intro=_(
@@ -748,31 +748,37 @@ class ProposalAdmin(PortalExportMixin, DecisionAdmin):
                 "To correct a text first, open the proposal."
             ),
             button=_("Approve proposals"),
-            rows=lambda items: [(item, _("Waiting for review"), _("Approved")) for item in items],
+            new_status=_("Approved"),
             run=lambda proposal, data: moderation.proposal_approve(proposal=proposal, moderator=request.user),
         )
-        return self._bulk_done(request, done, "approved")
 
     @admin.action(description=_("Reject the selected proposals (with a reason)"), permissions=["change"])
     def reject_selected(self, request, queryset):
         form = RejectReason(request.POST if "confirm" in request.POST else None, prefix="reject")
-        done = confirm_bulk(
-            self,
+        return self._bulk_decide(
             request,
-            queryset.filter(status=Proposal.Status.PENDING).select_related("topic"),
+            queryset,
+            "rejected",
             action="reject_selected",
             title=_("Reject proposals"),
             intro=_("The proposers get a mail with this reason."),
             button=_("Reject proposals"),
-            rows=lambda items: [(item, _("Waiting for review"), _("Not approved")) for item in items],
+            new_status=_("Not approved"),
             form=form,
             run=lambda proposal, data: moderation.proposal_reject(
                 proposal=proposal, moderator=request.user, reason=data["reason"]
             ),
         )
-        return self._bulk_done(request, done, "rejected")
 
-    def _bulk_done(self, request, done, outcome):
+    def _bulk_decide(self, request, queryset, outcome, *, new_status, **confirm):
+        """Confirm a decision on the selected proposals that still wait, take it on each, then say how many."""
+        done = confirm_bulk(
+            self,
+            request,
+            queryset.filter(status=Proposal.Status.PENDING).select_related("topic"),
+            rows=lambda items: [(item, _("Waiting for review"), new_status) for item in items],
+            **confirm,
+        )
         if not isinstance(done, list):
             return done
         count = len(done)
@@ -788,7 +794,7 @@ class ProposalAdmin(PortalExportMixin, DecisionAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(PortalExportMixin, admin.ModelAdmin):
+class AuditEntryAdmin(PortalExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, administrators included: no add, change, delete or history, only reading
     and exporting. (The model and, on PostgreSQL, a trigger refuse changes too.)"""
 
@@ -814,15 +820,6 @@ class AuditEntryAdmin(PortalExportMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request) or super().has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def history_view(self, request, object_id, extra_context=None):
         # The entry is its own history; Django's page would suggest it can be edited.

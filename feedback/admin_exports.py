@@ -53,7 +53,17 @@ class PortalResource(resources.ModelResource):
         return neutralise(str(value)) if isinstance(value, str) else value
 
 
-class CommentResource(PortalResource):
+class AuthorColumns:
+    """The ``author`` and ``sector`` columns of what a participant wrote: public name, sector label."""
+
+    def dehydrate_author(self, obj):
+        return str(obj.author.public_name)
+
+    def dehydrate_sector(self, obj):
+        return obj.author.get_sector_display()
+
+
+class CommentResource(AuthorColumns, PortalResource):
     topic = fields.Field(attribute="topic__number", column_name=_("topic"))
     recommendation = fields.Field(column_name=_("recommendation"))
     reply_to = fields.Field(attribute="parent_id", column_name=_("reply to"))
@@ -88,12 +98,6 @@ class CommentResource(PortalResource):
 
     def dehydrate_recommendation(self, comment):
         return f"{comment.topic.number}.{comment.recommendation.position}" if comment.recommendation_id else ""
-
-    def dehydrate_author(self, comment):
-        return str(comment.author.public_name)
-
-    def dehydrate_sector(self, comment):
-        return comment.author.get_sector_display()
 
     def dehydrate_stance(self, comment):
         return comment.get_stance_display()
@@ -140,7 +144,7 @@ class VoteResource(PortalResource):
         return vote.participant.get_sector_display()
 
 
-class ProposalResource(PortalResource):
+class ProposalResource(AuthorColumns, PortalResource):
     topic = fields.Field(attribute="topic__number", column_name=_("topic"))
     text = fields.Field(attribute="text", column_name=_("recommendation"))
     explanation = fields.Field(attribute="explanation", column_name=_("explanation"))
@@ -170,12 +174,6 @@ class ProposalResource(PortalResource):
             "published_as",
         ]
         fields = export_order
-
-    def dehydrate_author(self, proposal):
-        return str(proposal.author.public_name)
-
-    def dehydrate_sector(self, proposal):
-        return proposal.author.get_sector_display()
 
     def dehydrate_status(self, proposal):
         return proposal.get_status_display()

@@ -9,6 +9,16 @@ from .models import OfficialResponse, Proposal
 from .moderation import HIDE_REASON_CHOICES, REASON_MAX_LENGTH
 
 
+def _reason_field(help_text, rows=3):
+    """The required "Reason" of a decision that is mailed to the person it concerns."""
+    return forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
 class HideReason(forms.Form):
     """Why a comment is hidden: a short list plus free text (both shown publicly and mailed to the author)."""
 
@@ -29,12 +39,7 @@ class HideReason(forms.Form):
 
 
 class RejectReason(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The proposer gets this reason by mail. Keep it short and friendly."),
-    )
+    reason = _reason_field(_("The proposer gets this reason by mail. Keep it short and friendly."))
 
 
 class ProposalCorrection(forms.Form):
@@ -87,19 +92,9 @@ class TextCorrection(forms.Form):
 
 
 class BlockReason(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The participant gets this reason by e-mail, with the contact address."),
-    )
+    reason = _reason_field(_("The participant gets this reason by e-mail, with the contact address."))
     hide_comments = forms.BooleanField(label=_("Also hide their comments"), required=False)
 
 
 class UnblockReason(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("The participant gets this reason by e-mail."),
-    )
+    reason = _reason_field(_("The participant gets this reason by e-mail."), rows=2)

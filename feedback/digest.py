@@ -8,8 +8,6 @@ queues ``tasks.send_follow_digest`` per participant; that task calls
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -19,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import unsubscribe_tokens
 from .models import OfficialResponse, Proposal, TopicFollow
 
 DIGEST_INTERVAL = timedelta(days=1)
@@ -27,16 +26,12 @@ UNSUBSCRIBE_SALT = "feedback.unsubscribe.follows"
 
 
 def unsubscribe_token(user):
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+    return unsubscribe_tokens.user_token(user, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_user(token):
     """The user a follow-mail unsubscribe token belongs to, or None when it is not valid."""
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return get_user_model().objects.filter(pk=pk, deleted_at__isnull=True).first()
+    return unsubscribe_tokens.token_user(token, salt=UNSUBSCRIBE_SALT)
 
 
 def _visible_responses():

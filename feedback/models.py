@@ -18,7 +18,21 @@ class Choice(models.TextChoices):
     DISAGREE = "disagree", _("Disagree")
 
 
-class Vote(models.Model):
+class CastStamp(models.Model):
+    """Who the participant spoke for at the moment of casting a vote or a priority (``services._stamp``).
+
+    Results group by this, never by the live profile, so changing sector later moves nothing.
+    """
+
+    sector = models.CharField(_("sector when cast"), max_length=20, blank=True, editable=False)
+    participates_as = models.CharField(_("took part as"), max_length=20, blank=True, editable=False)
+    sector_confirmed = models.BooleanField(_("sector confirmed by the organisers"), default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Vote(CastStamp):
     """A participant's position on one recommendation: one per participant, changeable while open."""
 
     participant = models.ForeignKey(
@@ -28,11 +42,6 @@ class Vote(models.Model):
         Recommendation, on_delete=models.CASCADE, related_name="votes", verbose_name=_("recommendation")
     )
     choice = models.CharField(_("position"), max_length=10, choices=Choice.choices)
-    # Who the participant spoke for at the moment of casting: results group by
-    # this, never by the live profile, so changing sector later moves nothing.
-    sector = models.CharField(_("sector when cast"), max_length=20, blank=True, editable=False)
-    participates_as = models.CharField(_("took part as"), max_length=20, blank=True, editable=False)
-    sector_confirmed = models.BooleanField(_("sector confirmed by the organisers"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -49,7 +58,7 @@ class Vote(models.Model):
         return f"{self.participant_id} {self.choice} {self.recommendation_id}"
 
 
-class Priority(models.Model):
+class Priority(CastStamp):
     """A "dot" on a recommendation: at most three per participant per topic (enforced in the service)."""
 
     participant = models.ForeignKey(
@@ -59,11 +68,6 @@ class Priority(models.Model):
         Recommendation, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("recommendation")
     )
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+", verbose_name=_("topic"))
-    # Who the participant spoke for at the moment of casting: results group by
-    # this, never by the live profile, so changing sector later moves nothing.
-    sector = models.CharField(_("sector when cast"), max_length=20, blank=True, editable=False)
-    participates_as = models.CharField(_("took part as"), max_length=20, blank=True, editable=False)
-    sector_confirmed = models.BooleanField(_("sector confirmed by the organisers"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     MAX_PER_TOPIC = 3

@@ -27,7 +27,7 @@ from topics.models import Consideration, Recommendation, Source, TextRevision, T
 
 from . import moderation_tasks
 from .models import AuditAction, AuditEntry, Comment, HideReason, OfficialResponse, Proposal, Report, ReportOutcome
-from .services import refuse_unless
+from .services import proposal_text_clean, refuse_unless
 from .text import check_length, clean_text
 
 # The reasons a moderator chooses from; "author_blocked" is set by participant_block only.
@@ -283,21 +283,8 @@ def proposal_correct(*, proposal, moderator, text, explanation, reason) -> Propo
     ``original_explanation``, from the first correction) for moderators.
     """
     refuse_unless(moderator, "feedback.decide_proposal", proposal)
-    text = clean_text(text)
-    explanation = clean_text(explanation)
-    if not text:
-        raise ValidationError({"text": _("The recommendation cannot be empty.")})
-    check_length(
-        text,
-        field="text",
-        limit=Proposal.TEXT_MAX_LENGTH,
-        message=_("A proposal can be at most %(max)s characters; yours has %(count)s."),
-    )
-    check_length(
-        explanation,
-        field="explanation",
-        limit=Proposal.EXPLANATION_MAX_LENGTH,
-        message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    text, explanation = proposal_text_clean(
+        text=text, explanation=explanation, empty_message=_("The recommendation cannot be empty.")
     )
     reason = _required(reason, "reason", _("Say why you correct the text. The proposer's own text is kept."))
     with transaction.atomic():
@@ -327,6 +314,38 @@ def proposal_correct(*, proposal, moderator, text, explanation, reason) -> Propo
     return proposal
 
 
+def _proposal_decide(proposal, *, moderator, status, action, decide, reason=""):
+    """Lock a waiting proposal, give it ``status``, log the decision and mail the proposer after commit.
+
+    ``decide(locked)`` runs inside the transaction on the locked proposal: it sets
+    what this decision adds and returns what the audit entry records besides the
+    status. When another moderator already took this decision, nothing is changed,
+    logged or mailed and the proposal is returned as stored.
+    """
+    with transaction.atomic():
+        locked = _lock_pending(proposal, status)
+        if locked is None:
+            return Proposal.objects.get(pk=proposal.pk)
+        proposal = locked
+        recorded = decide(proposal)
+        proposal.status = status
+        proposal.decided_by = moderator
+        proposal.decided_at = timezone.now()
+        proposal.full_clean()
+        proposal.save()
+        entry = audit_record(
+            actor=moderator,
+            action=action,
+            target=proposal,
+            topic=proposal.topic,
+            old_state={"status": Proposal.Status.PENDING},
+            new_state={"status": proposal.status, **recorded},
+            reason=reason,
+        )
+        _mail_after_commit(entry)
+    return proposal
+
+
 def proposal_approve(*, proposal, moderator) -> Proposal:
     """Publish a waiting proposal as a recommendation ("Voorgesteld door deelnemers") and mail the proposer.
 
@@ -335,67 +354,49 @@ def proposal_approve(*, proposal, moderator) -> Proposal:
     same place); approving twice publishes once and mails once.
     """
     refuse_unless(moderator, "feedback.decide_proposal", proposal)
-    with transaction.atomic():
-        locked = _lock_pending(proposal, Proposal.Status.APPROVED)
-        if locked is None:
-            return Proposal.objects.get(pk=proposal.pk)
-        proposal = locked
-        topic = Topic.objects.select_for_update().get(pk=proposal.topic_id)
+
+    def publish(locked):
+        topic = Topic.objects.select_for_update().get(pk=locked.topic_id)
         position = (Recommendation.objects.filter(topic=topic).aggregate(m=Max("position"))["m"] or 0) + 1
         recommendation = Recommendation(
             topic=topic,
             position=position,
-            text=proposal.text,
+            text=locked.text,
             source=Source.PARTICIPANT,
             is_published=True,
-            proposed_by_id=proposal.author_id,
+            proposed_by_id=locked.author_id,
         )
         recommendation.full_clean()
         recommendation.save()
-        proposal.status = Proposal.Status.APPROVED
-        proposal.recommendation = recommendation
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save()
-        entry = audit_record(
-            actor=moderator,
-            action=AuditAction.PROPOSAL_APPROVE,
-            target=proposal,
-            topic=topic,
-            old_state={"status": Proposal.Status.PENDING},
-            new_state={"status": proposal.status, "recommendation": recommendation.pk},
-        )
-        _mail_after_commit(entry)
-    return proposal
+        locked.recommendation = recommendation
+        return {"recommendation": recommendation.pk}
+
+    return _proposal_decide(
+        proposal,
+        moderator=moderator,
+        status=Proposal.Status.APPROVED,
+        action=AuditAction.PROPOSAL_APPROVE,
+        decide=publish,
+    )
 
 
 def proposal_reject(*, proposal, moderator, reason) -> Proposal:
     """Decline a waiting proposal with a reason, which the proposer gets by mail."""
     refuse_unless(moderator, "feedback.decide_proposal", proposal)
     reason = _required(reason, "reason", _("Give the reason. The proposer gets it by e-mail."))
-    with transaction.atomic():
-        locked = _lock_pending(proposal, Proposal.Status.REJECTED)
-        if locked is None:
-            return Proposal.objects.get(pk=proposal.pk)
-        proposal = locked
-        proposal.status = Proposal.Status.REJECTED
-        proposal.moderator_note = reason
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save()
-        entry = audit_record(
-            actor=moderator,
-            action=AuditAction.PROPOSAL_REJECT,
-            target=proposal,
-            topic=proposal.topic,
-            old_state={"status": Proposal.Status.PENDING},
-            new_state={"status": proposal.status},
-            reason=reason,
-        )
-        _mail_after_commit(entry)
-    return proposal
+
+    def note(locked):
+        locked.moderator_note = reason
+        return {}
+
+    return _proposal_decide(
+        proposal,
+        moderator=moderator,
+        status=Proposal.Status.REJECTED,
+        action=AuditAction.PROPOSAL_REJECT,
+        decide=note,
+        reason=reason,
+    )
 
 
 def proposal_mark_duplicate(*, proposal, moderator, recommendation) -> Proposal:
@@ -403,27 +404,18 @@ def proposal_mark_duplicate(*, proposal, moderator, recommendation) -> Proposal:
     refuse_unless(moderator, "feedback.decide_proposal", proposal)
     if recommendation is None or recommendation.topic_id != proposal.topic_id or not recommendation.is_published:
         raise ValidationError({"recommendation": _("Choose a published recommendation of the same topic.")})
-    with transaction.atomic():
-        locked = _lock_pending(proposal, Proposal.Status.DUPLICATE)
-        if locked is None:
-            return Proposal.objects.get(pk=proposal.pk)
-        proposal = locked
-        proposal.status = Proposal.Status.DUPLICATE
-        proposal.duplicate_of = recommendation
-        proposal.decided_by = moderator
-        proposal.decided_at = timezone.now()
-        proposal.full_clean()
-        proposal.save()
-        entry = audit_record(
-            actor=moderator,
-            action=AuditAction.PROPOSAL_DUPLICATE,
-            target=proposal,
-            topic=proposal.topic,
-            old_state={"status": Proposal.Status.PENDING},
-            new_state={"status": proposal.status, "duplicate_of": recommendation.pk},
-        )
-        _mail_after_commit(entry)
-    return proposal
+
+    def point_to(locked):
+        locked.duplicate_of = recommendation
+        return {"duplicate_of": recommendation.pk}
+
+    return _proposal_decide(
+        proposal,
+        moderator=moderator,
+        status=Proposal.Status.DUPLICATE,
+        action=AuditAction.PROPOSAL_DUPLICATE,
+        decide=point_to,
+    )
 
 
 # --- Official responses -------------------------------------------------------------

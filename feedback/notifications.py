@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from post_office import mail as post_office_mail
 from post_office.models import Email
 
+from . import unsubscribe_tokens
 from .models import Comment, ReplyMail
 
 REPLY_MAIL_INTERVAL = timedelta(hours=1)
@@ -26,16 +26,12 @@ UNSUBSCRIBE_SALT = "feedback.unsubscribe.replies"
 
 
 def unsubscribe_token(user):
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+    return unsubscribe_tokens.user_token(user, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_user(token):
     """The user a reply-mail unsubscribe token belongs to, or None when it is not valid."""
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return get_user_model().objects.filter(pk=pk, deleted_at__isnull=True).first()
+    return unsubscribe_tokens.token_user(token, salt=UNSUBSCRIBE_SALT)
 
 
 def reply_mails_unsubscribe(*, user) -> None:

@@ -122,14 +122,19 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     return vote
 
 
-def vote_withdraw(*, participant, recommendation) -> bool:
-    """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.vote", recommendation)
+def _take_back(model, permission, *, participant, recommendation) -> bool:
+    """Delete ``participant``'s vote or priority on ``recommendation``; True if there was one."""
+    refuse_unless(participant, permission, recommendation)
     _ensure_published(recommendation)
     with transaction.atomic():
-        deleted, _detail = Vote.objects.filter(participant=participant, recommendation=recommendation).delete()
+        deleted, _detail = model.objects.filter(participant=participant, recommendation=recommendation).delete()
     publish(recommendation_ids=[recommendation.pk])
     return bool(deleted)
+
+
+def vote_withdraw(*, participant, recommendation) -> bool:
+    """Remove ``participant``'s position on ``recommendation``; True if there was one. Open topics only."""
+    return _take_back(Vote, "feedback.vote", participant=participant, recommendation=recommendation)
 
 
 def votes_confirm_sector(user) -> None:
@@ -190,12 +195,7 @@ def priority_add(*, participant, recommendation) -> Priority:
 
 def priority_remove(*, participant, recommendation) -> bool:
     """Take away a priority; True if there was one. Open topics only."""
-    refuse_unless(participant, "feedback.priority", recommendation)
-    _ensure_published(recommendation)
-    with transaction.atomic():
-        deleted, _detail = Priority.objects.filter(participant=participant, recommendation=recommendation).delete()
-    publish(recommendation_ids=[recommendation.pk])
-    return bool(deleted)
+    return _take_back(Priority, "feedback.priority", participant=participant, recommendation=recommendation)
 
 
 # --- Comments -----------------------------------------------------------------------
@@ -376,18 +376,15 @@ def report_create(*, comment, reporter, reason, explanation="", notify_outcome=T
 # --- Proposals ----------------------------------------------------------------------
 
 
-def proposal_submit(*, author, topic, text, explanation=""):
-    """Store a participant's proposal for a missing recommendation, waiting for review.
+def proposal_text_clean(*, text, explanation, empty_message):
+    """A proposal's text and explanation as stored: cleaned, the text not empty, both within their length.
 
-    Guarantees: only a participant who may contribute, only while the topic is
-    open; text 1-600 characters (``Proposal.TEXT_MAX_LENGTH``); nothing is public until a moderator approves;
-    the same text sent twice (double click, retry) is stored once.
+    Raises ``ValidationError`` at the field; ``empty_message`` says what to do about an empty text.
     """
-    refuse_unless(author, "feedback.propose", topic)
     text = clean_text(text)
     explanation = clean_text(explanation)
     if not text:
-        raise ValidationError({"text": _("Write the recommendation you propose.")})
+        raise ValidationError({"text": empty_message})
     check_length(
         text,
         field="text",
@@ -399,6 +396,20 @@ def proposal_submit(*, author, topic, text, explanation=""):
         field="explanation",
         limit=Proposal.EXPLANATION_MAX_LENGTH,
         message=_("The explanation can be at most %(max)s characters; yours has %(count)s."),
+    )
+    return text, explanation
+
+
+def proposal_submit(*, author, topic, text, explanation=""):
+    """Store a participant's proposal for a missing recommendation, waiting for review.
+
+    Guarantees: only a participant who may contribute, only while the topic is
+    open; text 1-600 characters (``Proposal.TEXT_MAX_LENGTH``); nothing is public until a moderator approves;
+    the same text sent twice (double click, retry) is stored once.
+    """
+    refuse_unless(author, "feedback.propose", topic)
+    text, explanation = proposal_text_clean(
+        text=text, explanation=explanation, empty_message=_("Write the recommendation you propose.")
     )
     with transaction.atomic():
         existing = Proposal.objects.filter(

@@ -424,19 +424,29 @@ def my_contributions(request):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    user = notifications.unsubscribe_user(token)
-    if user is None:
-        return render(request, "feedback/unsubscribe.html", {"invalid": True}, status=400)
-    if request.method == "POST":
-        notifications.reply_mails_unsubscribe(user=user)
-        if request.POST.get("List-Unsubscribe") == "One-Click":
-            return HttpResponse(_("You will no longer receive e-mails about replies."), content_type="text/plain")
-        return render(request, "feedback/unsubscribe.html", {"done": True})
-    return render(
+    return _unsubscribe_page(
         request,
-        "feedback/unsubscribe.html",
-        {"already": not user.notify_replies, "action": reverse("feedback:unsubscribe", kwargs={"token": token})},
+        token,
+        user=notifications.unsubscribe_user(token),
+        stop=lambda user: notifications.reply_mails_unsubscribe(user=user),
+        one_click_text=_("You will no longer receive e-mails about replies."),
+        template="feedback/unsubscribe.html",
+        url_name="feedback:unsubscribe",
+        context=lambda user: {"already": not user.notify_replies},
     )
+
+
+def _unsubscribe_page(request, token, *, user, stop, one_click_text, template, url_name, context=lambda user: {}):
+    """A signed unsubscribe link: 400 for a bad token; a GET asks, a POST (a form or a mail client's
+    one-click, RFC 8058) calls ``stop(user)`` and confirms."""
+    if user is None:
+        return render(request, template, {"invalid": True}, status=400)
+    if request.method == "POST":
+        stop(user)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse(one_click_text, content_type="text/plain")
+        return render(request, template, {"done": True})
+    return render(request, template, {**context(user), "action": reverse(url_name, kwargs={"token": token})})
 
 
 @pagecache.anonymous_page_cache()
@@ -498,16 +508,12 @@ def follows(request):
 @csrf_exempt  # RFC 8058 one-click unsubscribe: the signed token is the proof
 @require_http_methods(["GET", "POST"])
 def follow_unsubscribe(request, token):
-    user = digest.unsubscribe_user(token)
-    if user is None:
-        return render(request, "feedback/follow_unsubscribe.html", {"invalid": True}, status=400)
-    if request.method == "POST":
-        services.topic_unfollow(participant=user)
-        if request.POST.get("List-Unsubscribe") == "One-Click":
-            return HttpResponse(_("You no longer follow any topic."), content_type="text/plain")
-        return render(request, "feedback/follow_unsubscribe.html", {"done": True})
-    return render(
+    return _unsubscribe_page(
         request,
-        "feedback/follow_unsubscribe.html",
-        {"action": reverse("feedback:follow_unsubscribe", kwargs={"token": token})},
+        token,
+        user=digest.unsubscribe_user(token),
+        stop=lambda user: services.topic_unfollow(participant=user),
+        one_click_text=_("You no longer follow any topic."),
+        template="feedback/follow_unsubscribe.html",
+        url_name="feedback:follow_unsubscribe",
     )

@@ -28,6 +28,16 @@ def _count(state):
     return Count("invitations", filter=Q(invitations__state=state))
 
 
+def _count_column(annotation, description, **display):
+    """A list column showing the count that ``get_queryset`` annotates as ``annotation``."""
+
+    @admin.display(description=description, **display)
+    def column(self, obj):
+        return getattr(obj, annotation)
+
+    return column
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["title", "starts_at", "capacity", "invited", "sent", "failed", "accepted", "declined", "waiting"]
@@ -65,29 +75,12 @@ class EventAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description=_("invited"), ordering="n_invited")
-    def invited(self, obj):
-        return obj.n_invited
-
-    @admin.display(description=_("sent"))
-    def sent(self, obj):
-        return obj.n_sent
-
-    @admin.display(description=_("delivery failed"))
-    def failed(self, obj):
-        return obj.n_failed
-
-    @admin.display(description=_("accepted"))
-    def accepted(self, obj):
-        return obj.n_accepted
-
-    @admin.display(description=_("declined"))
-    def declined(self, obj):
-        return obj.n_declined
-
-    @admin.display(description=_("waiting list"))
-    def waiting(self, obj):
-        return obj.n_waiting
+    invited = _count_column("n_invited", _("invited"), ordering="n_invited")
+    sent = _count_column("n_sent", _("sent"))
+    failed = _count_column("n_failed", _("delivery failed"))
+    accepted = _count_column("n_accepted", _("accepted"))
+    declined = _count_column("n_declined", _("declined"))
+    waiting = _count_column("n_waiting", _("waiting list"))
 
     def save_model(self, request, obj, form, change):
         if change and "capacity" in form.changed_data:
@@ -270,27 +263,7 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "organisation"]
     list_select_related = ["event"]
     actions = ["send_invitations", "resend_invitations"]
-    fields = [
-        "event",
-        "name",
-        "email",
-        "organisation",
-        "sector",
-        "note",
-        "language",
-        "state",
-        "needs",
-        "user",
-        "invited_by",
-        "created_at",
-        "queued_at",
-        "sent_at",
-        "failed_at",
-        "answered_at",
-        "waiting_since",
-        "reminder_sent_at",
-        "practical_sent_at",
-    ]
+    # What the roster and the sending record: shown, never edited by hand.
     readonly_fields = [
         "state",
         "needs",
@@ -305,6 +278,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "reminder_sent_at",
         "practical_sent_at",
     ]
+    fields = ["event", "name", "email", "organisation", "sector", "note", "language", *readonly_fields]
 
     def get_queryset(self, request):
         return selectors.with_participation(super().get_queryset(request))

@@ -124,6 +124,19 @@ def invitations_expire() -> int:
     ).update(state=State.EXPIRED)
 
 
+def _due(*, state, not_yet, moment, now, window):
+    """Invitations in ``state`` without ``not_yet`` set whose event's ``moment`` is after now and by ``window``,
+    locked, skipping rows another run holds (call inside a transaction)."""
+    return (
+        Invitation.objects.select_for_update(skip_locked=True)
+        .select_related("event")
+        .filter(
+            state=state,
+            **{f"{not_yet}__isnull": True, f"event__{moment}__gt": now, f"event__{moment}__lte": window},
+        )
+    )
+
+
 def reminders_send(*, now=None) -> int:
     """Send the one reminder to invitees who have not answered, INVITATIONS_REMINDER_DAYS before the deadline.
 
@@ -135,16 +148,7 @@ def reminders_send(*, now=None) -> int:
     window = now + settings.INVITATIONS_REMINDER_BEFORE_DEADLINE
     sent = 0
     with transaction.atomic():
-        due = (
-            Invitation.objects.select_for_update(skip_locked=True)
-            .select_related("event")
-            .filter(
-                state=State.SENT,
-                reminder_sent_at__isnull=True,
-                event__rsvp_deadline__gt=now,
-                event__rsvp_deadline__lte=window,
-            )
-        )
+        due = _due(state=State.SENT, not_yet="reminder_sent_at", moment="rsvp_deadline", now=now, window=window)
         for invitation in due:
             # The same link as in the invitation, made again from its nonce.
             token = _token(invitation) if invitation.token_nonce else _new_token(invitation)
@@ -161,16 +165,7 @@ def practical_information_send(*, now=None) -> int:
     window = now + settings.INVITATIONS_PRACTICAL_BEFORE_EVENT
     sent = 0
     with transaction.atomic():
-        due = (
-            Invitation.objects.select_for_update(skip_locked=True)
-            .select_related("event")
-            .filter(
-                state=State.ACCEPTED,
-                practical_sent_at__isnull=True,
-                event__starts_at__gt=now,
-                event__starts_at__lte=window,
-            )
-        )
+        due = _due(state=State.ACCEPTED, not_yet="practical_sent_at", moment="starts_at", now=now, window=window)
         for invitation in due:
             invitation.practical_sent_at = now
             invitation.save(update_fields=["practical_sent_at"])

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_tools import ReadOnlyAdminMixin
 from .forms import UserChangeForm, UserCreationForm
 from .models import PortalSettings, SectorChange, User
 from .services import sector_confirm
@@ -108,7 +109,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(SectorChange)
-class SectorChangeAdmin(admin.ModelAdmin):
+class SectorChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every change of sector, for moderators: who hops between sectors shows here. Read-only."""
 
     list_display = ["changed_at", "user", "old_sector", "new_sector", "source", "changed_by"]
@@ -116,15 +117,6 @@ class SectorChangeAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     list_select_related = ["user", "changed_by"]
     readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PortalSettings)

@@ -70,3 +70,16 @@ class LabelledDateTimeMixin:
             widget.widgets[0].attrs["aria-label"] = f"{label}: {_('date')}"
             widget.widgets[1].attrs["aria-label"] = f"{label}: {_('time')}"
         return field
+
+
+class ReadOnlyAdminMixin:
+    """A record nobody adds, changes or deletes in the admin, administrators included: only read (and export)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -73,24 +73,29 @@ class TopicFactory(DjangoModelFactory):
     ordering = factory.LazyAttribute(lambda o: o.number)
 
 
-class ConsiderationFactory(DjangoModelFactory):
+class _ItemFactory(DjangoModelFactory):
+    """A workshop item of a topic: a consideration or a recommendation."""
+
+    class Meta:
+        abstract = True
+
+    topic = factory.SubFactory(TopicFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    source = Source.WORKSHOP
+
+
+class ConsiderationFactory(_ItemFactory):
     class Meta:
         model = Consideration
 
-    topic = factory.SubFactory(TopicFactory)
-    position = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"Overweging {n}")
-    source = Source.WORKSHOP
 
 
-class RecommendationFactory(DjangoModelFactory):
+class RecommendationFactory(_ItemFactory):
     class Meta:
         model = Recommendation
 
-    topic = factory.SubFactory(TopicFactory)
-    position = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"Advies {n}")
-    source = Source.WORKSHOP
 
 
 class EventFactory(DjangoModelFactory):
@@ -140,3 +145,42 @@ def publish_baseline():
             participates_as=Subquery(user.values("participates_as")[:1]),
         )
     publish_all(minimum=1)
+
+
+def votes_by_sector(recommendation, spec, prefix):
+    """Votes on ``recommendation`` from new people, published: ``spec`` maps a sector to (agree, neutral,
+    disagree) counts; ``prefix`` keeps their e-mail addresses apart from other calls'."""
+    from feedback.models import Vote
+
+    users = User.objects.bulk_create(
+        [
+            User(email=f"{prefix}-{sector}-{choice}-{i}@example.org", sector=sector)
+            for sector, counts in spec.items()
+            for choice, n in zip(("agree", "neutral", "disagree"), counts, strict=True)
+            for i in range(n)
+        ]
+    )
+    Vote.objects.bulk_create(
+        [Vote(participant=u, recommendation=recommendation, choice=u.email.split("-")[2]) for u in users]
+    )
+    publish_baseline()
+
+
+SIGNUP_PASSWORD = "een-heel-lang-wachtwoord-77"
+
+
+def signup_form(**changes):
+    """A complete, valid sign-up form for a new participant (nieuw@example.org), with ``changes`` applied."""
+    return {
+        "email": "nieuw@example.org",
+        "first_name": "Fatima",
+        "last_name": "El Amrani",
+        "organisation": "Provincie Utrecht",
+        "sector": "provincie",
+        "participates_as": "organisation",
+        "display_mode": "name_organisation",
+        "password1": SIGNUP_PASSWORD,
+        "password2": SIGNUP_PASSWORD,
+        "privacy": "on",
+        **changes,
+    }

@@ -63,32 +63,36 @@ OPEN_DATA_COLUMNS = [
 ]
 
 
+def _visible_groups(results):
+    """(result, recommendation, group) for each visible result: its total first, then each sector."""
+    for result in results:
+        if result.visible:
+            for group in [result.total, *result.sectors]:
+                yield result, result.recommendation, group
+
+
 def open_data_rows(results):
     """One row per visible recommendation per group ("total", then each sector), values unformatted.
 
     Columns are ``OPEN_DATA_COLUMNS``; text is neutralised against formula
     injection. Small sectors have empty figures, exactly as in the API.
     """
-    for result in results:
-        if not result.visible:
-            continue
-        rec = result.recommendation
-        for group in [result.total, *result.sectors]:
-            yield [
-                neutralise(rec.topic.slug),
-                rec.pk,
-                rec.position,
-                neutralise(rec.text),
-                rec.source,
-                group.code,
-                group.enough,
-                *group_figures(group),
-                result.consensus,
-                result.score,
-                result.divisiveness,
-                result.support,
-                result.rank,
-            ]
+    for result, rec, group in _visible_groups(results):
+        yield [
+            neutralise(rec.topic.slug),
+            rec.pk,
+            rec.position,
+            neutralise(rec.text),
+            rec.source,
+            group.code,
+            group.enough,
+            *group_figures(group),
+            result.consensus,
+            result.score,
+            result.divisiveness,
+            result.support,
+            result.rank,
+        ]
 
 
 def write_csv(stream, results):
@@ -134,25 +138,21 @@ def spreadsheet_header():
 
 def spreadsheet_rows(results):
     """The rows of ``open_data_rows`` for people: labels instead of codes, numbers with a decimal comma."""
-    for result in results:
-        if not result.visible:
-            continue
-        rec = result.recommendation
-        for group in [result.total, *result.sectors]:
-            yield [
-                neutralise(rec.topic.title),
-                rec.position,
-                neutralise(rec.text),
-                str(rec.get_source_display()),
-                str(group.label),
-                yes_no(group.enough),
-                *(decimal_comma(value) for value in group_figures(group)),
-                str(result.consensus_label),
-                decimal_comma(result.score),
-                decimal_comma(result.divisiveness),
-                decimal_comma(result.support),
-                decimal_comma(result.rank),
-            ]
+    for result, rec, group in _visible_groups(results):
+        yield [
+            neutralise(rec.topic.title),
+            rec.position,
+            neutralise(rec.text),
+            str(rec.get_source_display()),
+            str(group.label),
+            yes_no(group.enough),
+            *(decimal_comma(value) for value in group_figures(group)),
+            str(result.consensus_label),
+            decimal_comma(result.score),
+            decimal_comma(result.divisiveness),
+            decimal_comma(result.support),
+            decimal_comma(result.rank),
+        ]
 
 
 def write_spreadsheet_csv(stream, results):

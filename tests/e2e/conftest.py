@@ -49,16 +49,33 @@ def browser():
         browser.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+
+
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Makes pages, each in a fresh browser context; the test fails on any JavaScript error in them."""
+    contexts, errors = [], []
+
+    def _make(*, viewport=DESKTOP, javascript=True, locale="nl-NL"):
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, viewport=viewport, java_script_enabled=javascript
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    yield _make
+    for context in contexts:
+        context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture

@@ -14,27 +14,9 @@ JS = [pytest.param(True, id="js"), pytest.param(False, id="nojs")]
 
 
 @pytest.fixture
-def make_page(browser, live_server):
+def make_page(new_page):
     """A page in a fresh context, with or without JavaScript; fails on JavaScript errors."""
-    contexts, errors = [], []
-
-    def _make(javascript=True, locale="nl-NL"):
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale=locale,
-            java_script_enabled=javascript,
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield _make
-    for context in contexts:
-        context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    return lambda javascript=True, locale="nl-NL": new_page(javascript=javascript, locale=locale)
 
 
 def _topic(content):

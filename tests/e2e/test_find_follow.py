@@ -7,24 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from feedback.models import Comment, TopicFollow, Vote
-from participants.models import User
 from tests.e2e.axe import assert_accessible
-from tests.factories import ParticipantFactory, publish_baseline
-
-
-def _votes(recommendation, spec, prefix):
-    users = User.objects.bulk_create(
-        [
-            User(email=f"{prefix}-{sector}-{choice}-{i}@example.org", sector=sector)
-            for sector, counts in spec.items()
-            for choice, n in zip(("agree", "neutral", "disagree"), counts, strict=True)
-            for i in range(n)
-        ]
-    )
-    Vote.objects.bulk_create(
-        [Vote(participant=u, recommendation=recommendation, choice=u.email.split("-")[2]) for u in users]
-    )
-    publish_baseline()
+from tests.factories import ParticipantFactory, votes_by_sector
 
 
 def test_search_from_the_header_finds_a_comment_and_a_recommendation(page, content):
@@ -109,8 +93,8 @@ def test_sector_overview_reads_on_a_phone_and_a_desktop(page, content, width, la
     topic.opens_at, topic.closes_at = now - timedelta(days=30), now - timedelta(days=1)
     topic.save()
     recs = list(topic.recommendations.order_by("position"))
-    _votes(recs[0], {"gemeente": (5, 0, 0), "bedrijfsleven": (4, 0, 1)}, "a")
-    _votes(recs[1], {"gemeente": (5, 0, 0), "bedrijfsleven": (0, 1, 4)}, "b")
+    votes_by_sector(recs[0], {"gemeente": (5, 0, 0), "bedrijfsleven": (4, 0, 1)}, "a")
+    votes_by_sector(recs[1], {"gemeente": (5, 0, 0), "bedrijfsleven": (0, 1, 4)}, "b")
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{language}/onderwerpen/{topic.slug}/resultaten/")
     matrix = page.locator("#matrix")

@@ -52,23 +52,8 @@ ACCOUNT_PAGES = [
 
 
 @pytest.fixture
-def make_page(browser, live_server):
-    contexts, errors = [], []
-
-    def _make(viewport=DESKTOP, javascript=True):
-        context = browser.new_context(
-            base_url=live_server.url, locale="nl-NL", viewport=viewport, java_script_enabled=javascript
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield _make
-    for context in contexts:
-        context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+def make_page(new_page):
+    return lambda viewport=DESKTOP, javascript=True: new_page(viewport=viewport, javascript=javascript)
 
 
 def _no_horizontal_scroll(page):

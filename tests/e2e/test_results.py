@@ -10,24 +10,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from feedback.models import Vote
-from participants.models import User
 from tests.e2e.axe import assert_accessible
-from tests.factories import ModeratorFactory, ParticipantFactory, publish_baseline
-
-
-def _votes(recommendation, spec, prefix):
-    users = User.objects.bulk_create(
-        [
-            User(email=f"{prefix}-{sector}-{choice}-{i}@example.org", sector=sector)
-            for sector, counts in spec.items()
-            for choice, n in zip(("agree", "neutral", "disagree"), counts, strict=True)
-            for i in range(n)
-        ]
-    )
-    Vote.objects.bulk_create(
-        [Vote(participant=u, recommendation=recommendation, choice=u.email.split("-")[2]) for u in users]
-    )
-    publish_baseline()
+from tests.factories import ModeratorFactory, ParticipantFactory, votes_by_sector
 
 
 @pytest.fixture
@@ -41,10 +25,12 @@ def voted(content):
     closed_topic.save()
     recs = list(open_topic.recommendations.order_by("position"))
     # kennis (1) counts nowhere; three voters without a sector count in the total.
-    _votes(recs[0], {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (3, 0, 0)}, "o1")
-    _votes(recs[1], {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)}, "o2")
+    votes_by_sector(
+        recs[0], {"gemeente": (4, 1, 0), "bedrijfsleven": (3, 0, 1), "kennis": (1, 0, 0), "": (3, 0, 0)}, "o1"
+    )
+    votes_by_sector(recs[1], {"gemeente": (4, 0, 1), "bedrijfsleven": (0, 1, 4)}, "o2")
     closed_recs = list(closed_topic.recommendations.order_by("position"))
-    _votes(closed_recs[0], {"gemeente": (4, 1, 0), "natuur_milieu": (1, 0, 4)}, "c1")
+    votes_by_sector(closed_recs[0], {"gemeente": (4, 1, 0), "natuur_milieu": (1, 0, 4)}, "c1")
     return {"open": open_topic, "closed": closed_topic, "recs": recs, "closed_recs": closed_recs}
 
 

@@ -13,21 +13,10 @@ from django.test import Client
 from django.utils import timezone
 
 from feedback import services
-from tests.factories import ParticipantFactory, RecommendationFactory, TopicFactory
+from tests.factories import ParticipantFactory, RecommendationFactory, TopicFactory, signup_form
 
 SITE_URL = "http://127.0.0.1:8101"
-SIGNUP = {
-    "email": "nieuw@example.org",
-    "first_name": "Fatima",
-    "last_name": "El Amrani",
-    "organisation": "Provincie Utrecht",
-    "sector": "provincie",
-    "participates_as": "organisation",
-    "display_mode": "sector_only",
-    "password1": "een-heel-lang-wachtwoord-77",
-    "password2": "een-heel-lang-wachtwoord-77",
-    "privacy": "on",
-}
+SIGNUP = signup_form(display_mode="sector_only")
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from feedback.models import Comment
 from nmp_portal import cache as degrading
 from tests.auth import staff_mfa_login
 from tests.celery_broker import celery_broker
-from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory, signup_form
 
 CLOSED = "redis://127.0.0.1:1/0"
 PASSWORD = "een-heel-lang-wachtwoord-77"
@@ -103,21 +103,7 @@ def test_pages_login_signup_and_reset_work(client, redis_down, topic):
     # Stored in the database queue; the sweep sends it once the broker is back.
     assert reset.status == STATUS.queued
 
-    response = client.post(
-        "/account/signup/",
-        {
-            "email": "nieuw@example.org",
-            "first_name": "Fatima",
-            "last_name": "El Amrani",
-            "organisation": "Provincie Utrecht",
-            "sector": "provincie",
-            "participates_as": "organisation",
-            "display_mode": "name_organisation",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "privacy": "on",
-        },
-    )
+    response = client.post("/account/signup/", signup_form())
     assert response.status_code == 302
     assert Email.objects.filter(to=["nieuw@example.org"], status=STATUS.queued).exists()
 

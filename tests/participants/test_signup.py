@@ -7,19 +7,9 @@ from django.core import mail
 from django.urls import reverse
 
 from participants.models import PortalSettings, User
+from tests.factories import signup_form
 
-SIGNUP = {
-    "email": "Nieuw@Example.org",
-    "first_name": "Fatima",
-    "last_name": "El Amrani",
-    "organisation": "Provincie Utrecht",
-    "sector": "provincie",
-    "participates_as": "organisation",
-    "display_mode": "name_organisation",
-    "password1": "een-heel-lang-wachtwoord-77",
-    "password2": "een-heel-lang-wachtwoord-77",
-    "privacy": "on",
-}
+SIGNUP = signup_form(email="Nieuw@Example.org")  # an address typed in mixed case
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,13 +2,11 @@
 
 import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .servers import start_celery_worker
 
 
 def pytest_collection_modifyitems(config, items):
@@ -41,34 +39,7 @@ def celery_worker_process(transactional_db):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
     }
-    # Start from an empty queue so earlier runs cannot interfere.
-    subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "nmp_portal", "purge", "-f"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=60,
-    )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "nmp_portal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_celery_worker(env)
     from nmp_portal.celery import app
 
     def stop():

@@ -3,8 +3,12 @@
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port():
@@ -13,13 +17,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-class SilentSMTPServer:
-    """Accepts connections and never says a word: a mail server that hangs."""
+class _ListeningServer:
+    """A socket on a free local port whose connections a daemon thread hands to ``_handle``."""
 
     def __init__(self):
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.connections = []
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
 
@@ -29,31 +32,40 @@ class SilentSMTPServer:
                 conn, _addr = self.sock.accept()
             except OSError:
                 return
-            self.connections.append(conn)
+            self._handle(conn)
+
+    def _handle(self, conn):
+        raise NotImplementedError
 
     def close(self):
         self.sock.close()
+
+
+class SilentSMTPServer(_ListeningServer):
+    """Accepts connections and never says a word: a mail server that hangs."""
+
+    def __init__(self):
+        self.connections = []
+        super().__init__()
+
+    def _handle(self, conn):
+        self.connections.append(conn)
+
+    def close(self):
+        super().close()
         for conn in self.connections:
             conn.close()
 
 
-class RecordingSMTPServer:
+class RecordingSMTPServer(_ListeningServer):
     """Just enough SMTP to accept mail and keep each message's DATA."""
 
     def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self.messages = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    def _accept(self):
-        while True:
-            try:
-                conn, _addr = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+    def _handle(self, conn):
+        threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn):
         with conn, conn.makefile("rb") as lines:
@@ -80,9 +92,6 @@ class RecordingSMTPServer:
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.2)
         return self.messages
-
-    def close(self):
-        self.sock.close()
 
 
 class RedisServer:
@@ -117,3 +126,35 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+
+def start_celery_worker(env):
+    """A Celery worker process (solo pool, output on its stdout) with ``env``, after emptying the queue
+    so that earlier runs cannot interfere. The caller stops it."""
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "nmp_portal", "purge", "-f"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "nmp_portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

@@ -25,16 +25,11 @@ from invitations import services
 from invitations.models import Invitation
 from tests.factories import EventFactory, InvitationFactory, OrganiserFactory
 
+from .servers import free_port
 from .test_concurrency import _run_concurrently
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"/uitnodiging/([A-Za-z0-9_\-]+)/")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _Inbox:
@@ -57,7 +52,7 @@ class _Inbox:
 @pytest.fixture
 def smtp_server():
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     inbox.port = controller.port
     yield inbox
@@ -213,7 +208,7 @@ def second_redis():
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is needed for the broker-down test (apt-get install redis-server)", pytrace=False)
-    port = _free_port()
+    port = free_port()
 
     class Redis:
         url = f"redis://127.0.0.1:{port}/0"

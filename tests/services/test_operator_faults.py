@@ -24,7 +24,7 @@ from nmp_portal import backup
 from nmp_portal.mail import mail_deliver
 from tests.factories import ParticipantFactory, RecommendationFactory, TopicFactory
 
-from .servers import RecordingSMTPServer, SilentSMTPServer
+from .servers import RecordingSMTPServer, SilentSMTPServer, start_celery_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,33 +145,7 @@ def test_env_file_alone_makes_worker_and_manage_py_run_production(transactional_
             None,
             ["a@example.org"],
         )
-    subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "nmp_portal", "purge", "-f"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=60,
-    )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "nmp_portal",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_celery_worker(env)
     try:
         # The worker's start-up sweep delivers the queued mail through SMTP, as production does.
         messages = smtp.wait_for(1, timeout=60)

@@ -16,23 +16,12 @@ from feedback.models import Comment
 from nmp_portal import health
 from tests.auth import staff_mfa_login
 from tests.celery_broker import celery_broker
-from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory, signup_form
 
 from .servers import RedisServer
 
 PASSWORD = "een-heel-lang-wachtwoord-77"
-SIGNUP = {
-    "email": "nieuw@example.org",
-    "first_name": "Fatima",
-    "last_name": "El Amrani",
-    "organisation": "Provincie Utrecht",
-    "sector": "provincie",
-    "participates_as": "organisation",
-    "display_mode": "name_organisation",
-    "password1": PASSWORD,
-    "password2": PASSWORD,
-    "privacy": "on",
-}
+SIGNUP = signup_form()
 
 
 @pytest.fixture
