@@ -3,6 +3,7 @@ import uuid
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from topics.models import Phase
@@ -102,6 +103,31 @@ class ProposalForm(forms.ModelForm):
 
 _THREAD = "__thread__"
 _NONCE = "__nonce__"
+_blank_forms = {}
+
+
+def blank_form_html(form):
+    """``form|crispy`` for an empty form (no data, no errors), rendered once per worker and language.
+
+    An empty form of a class looks the same for everyone: only its token
+    differs, and that is put back into the remembered copy. A bound form (with
+    the visitor's text and errors) or one with other initial values (an edit
+    form) is rendered as usual.
+    """
+    if form.is_bound or set(form.initial) - {"token"} or form.prefix:
+        return as_crispy_form(form)
+    token = form.initial.get("token")
+    key = (type(form), tuple(form.fields), form.auto_id, get_language(), token is not None)
+    html = _blank_forms.get(key)
+    if html is None:
+        html = str(as_crispy_form(form))
+        if token is not None:
+            html = html.replace(str(token), _NONCE)
+        if len(_blank_forms) < 64:  # a handful of form kinds; never grows with the data
+            _blank_forms[key] = html
+    if token is not None:
+        html = html.replace(_NONCE, str(token))
+    return mark_safe(html)  # noqa: S308 - crispy's escaped output with our own uuid put in
 
 
 def attach_reply_forms(page, *, topic, user):
@@ -119,7 +145,7 @@ def attach_reply_forms(page, *, topic, user):
     threads = [thread for thread in page.object_list if thread.is_visible]
     if not threads:
         return
-    html = str(as_crispy_form(ReplyForm(auto_id=f"id_reply{_THREAD}_%s", initial={"token": _NONCE})))
+    html = str(blank_form_html(ReplyForm(auto_id=f"id_reply{_THREAD}_%s", initial={"token": _NONCE})))
     for thread in threads:
         own = html.replace(_THREAD, str(thread.pk)).replace(_NONCE, str(uuid.uuid4()))
         thread.reply_form_html = mark_safe(own)  # noqa: S308 - crispy's escaped output, ids and a uuid put in

@@ -196,7 +196,7 @@ def erase(user, *, remove_contributions):
         Priority.objects.filter(participant=user).delete()
         Report.objects.filter(reporter=user).update(explanation="")
         # The published figures follow under the same rule as any other change.
-        publish(recommendation_ids=affected)
+        publish(recommendation_ids=affected, participants=[user.pk])
     reply_mails_rerender_without(user=user)
 
 

@@ -66,6 +66,58 @@ rules.add_perm("feedback.schedule_topic", is_moderator)
 rules.add_perm("feedback.correct_text", is_moderator)
 rules.add_perm("feedback.moderate", is_moderator)
 
+# What the page templates ask per object (``{% page_perm %}``, ``PagePermissions``). For each of these the
+# answer depends only on the user, the object's kind, its topic (the phase) and whether the user wrote it:
+# a permission added here must keep to that (tests/test_permissions.py checks every role and phase).
+PER_TOPIC_AND_AUTHOR = {
+    "feedback.vote",
+    "feedback.priority",
+    "feedback.comment",
+    "feedback.reply",
+    "feedback.edit_own_comment",
+    "feedback.delete_own_comment",
+    "feedback.report_comment",
+    "feedback.propose",
+    "feedback.moderate",
+}
+
+
+class PagePermissions:
+    """``user.has_perm(perm, obj)`` for the many objects of one page, asking the rules once per kind of object.
+
+    A topic page asks about a hundred questions (vote on each recommendation,
+    edit, delete, report and moderate each comment, reply to each thread), and
+    the answers differ only by what ``PER_TOPIC_AND_AUTHOR`` says they depend
+    on. So the first object of each (permission, kind, topic and phase,
+    authored by the user or not) is asked through django-rules, the usual
+    way, and the others get the same answer. The rules stay the only source
+    of the answers; this only avoids asking the same question twice.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self._answers = {}
+
+    def has(self, perm, obj=None):
+        if perm not in PER_TOPIC_AND_AUTHOR or obj is None:
+            return self.user.has_perm(perm, obj)
+        topic = topic_of(obj)
+        authored = bool(self.user.is_authenticated and getattr(obj, "author_id", None) == self.user.pk)
+        key = (perm, type(obj), topic.pk if topic else None, topic.phase if topic else None, authored)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self.user.has_perm(perm, obj)
+        return answer
+
+
+def page_permissions(user):
+    """The ``PagePermissions`` of ``user`` for the current request (kept on the user object, which is per request)."""
+    found = getattr(user, "_nmp_page_permissions", None)
+    if found is None:
+        found = user._nmp_page_permissions = PagePermissions(user)
+    return found
+
+
 # Work for moderators only, in any phase.
 _STAFF_ONLY = {
     "feedback.hide_comment",

@@ -4,8 +4,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.utils.translation import ngettext
 
 from topics.models import Recommendation, Source, TextRevision
@@ -20,10 +32,14 @@ ORDERS = ("newest", "oldest")
 
 
 def _count(queryset):
-    """A correlated COUNT(*) subquery (0 when there are no rows), one per recommendation row."""
-    return Coalesce(
-        Subquery(queryset.order_by().values("recommendation").annotate(n=Count("pk")).values("n")[:1]),
-        0,
+    """A correlated COUNT(*) subquery, one per recommendation row.
+
+    A plain aggregate without GROUP BY: PostgreSQL answers it from the index on
+    the correlated column. The grouped form (``.values().annotate(Count)``) made
+    it read the whole comment table for every recommendation (16 ms at national size).
+    """
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
     )
 
 
@@ -148,11 +164,13 @@ def topic_participation(*, topic, user, pk=None):
     """Everything the topic page shows about participation, in a fixed number of queries.
 
     One query for the recommendations with counts and the user's own input,
-    at most one for the results visibility. The templates ask each permission
+    at most one for the results visibility (the user's role). The templates ask each permission
     on its object (``{% has_perm %}``); the account part costs one query, once.
     """
     recommendations = list(recommendations_with_counts(topic=topic, user=user, pk=pk))
-    visibility = results_visibility(user=user, topics=[topic])[topic.pk]
+    # The user's positions on these recommendations came with them (``my_choice``): no second read.
+    voted = {topic.pk: {r.pk for r in recommendations if r.my_choice is not None}}
+    visibility = results_visibility(user=user, topics=[topic], voted=voted)[topic.pk]
     # The compact counts are the published totals (results.publication): live
     # counts would show each new vote at once, which the results never do.
     totals = published_totals(topic=topic) if visibility else {}

@@ -118,7 +118,7 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
             # insert; go round again and update that row.
             if attempt == 2:
                 raise
-    publish(recommendation_ids=[recommendation.pk])
+    publish(recommendation_ids=[recommendation.pk], participants=[participant.pk])
     return vote
 
 
@@ -128,7 +128,7 @@ def _take_back(model, permission, *, participant, recommendation) -> bool:
     _ensure_published(recommendation)
     with transaction.atomic():
         deleted, _detail = model.objects.filter(participant=participant, recommendation=recommendation).delete()
-    publish(recommendation_ids=[recommendation.pk])
+    publish(recommendation_ids=[recommendation.pk], participants=[participant.pk])
     return bool(deleted)
 
 
@@ -150,7 +150,7 @@ def votes_confirm_sector(user) -> None:
     Vote.objects.filter(**own).update(sector_confirmed=True)
     Priority.objects.filter(**own).update(sector_confirmed=True)
     if affected:
-        publish(recommendation_ids=affected)
+        publish(recommendation_ids=affected, participants=[user.pk])
 
 
 def priority_add(*, participant, recommendation) -> Priority:
@@ -185,7 +185,7 @@ def priority_add(*, participant, recommendation) -> Priority:
                 )
                 priority.full_clean(validate_constraints=False)
                 priority.save()
-            publish(recommendation_ids=[recommendation.pk])
+            publish(recommendation_ids=[recommendation.pk], participants=[participant.pk])
             return priority
         except IntegrityError:
             if attempt == 1:

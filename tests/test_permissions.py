@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 
 from feedback.models import Comment, Proposal
-from feedback.rules import refusal_message
+from feedback.rules import PER_TOPIC_AND_AUTHOR, PagePermissions, refusal_message
 from tests.factories import (
     EventFactory,
     ModeratorFactory,
@@ -147,3 +147,28 @@ def test_permission(perm, role, phase):
             assert message.startswith(expected_refusal(perm, role, phase))
             if role == "blocked" and perm not in STAFF_ONLY:
                 assert message.endswith("Reason: Scheldwoorden")
+
+
+PAGE_ROLE_PHASES = [(role, phase) for role in ROLES for phase in PHASES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role,phase", PAGE_ROLE_PHASES, ids=[f"{r}-{p}" for r, p in PAGE_ROLE_PHASES])
+def test_page_permissions_answer_as_the_rules_for_every_object_on_the_page(role, phase):
+    """The templates ask ``{% page_perm %}`` (asked once per kind of object): the same answers as ``has_perm``."""
+    topic, open_topic = _topic(phase), _topic(Phase.OPEN)
+    author = ParticipantFactory()
+    user = _user(role, author)
+    objects = {"topic": [topic, open_topic], "recommendation": [], "comment": []}
+    for place in (topic, open_topic):
+        for position in (1, 2):
+            objects["recommendation"].append(RecommendationFactory(topic=place, position=position))
+        for writer in (author, ParticipantFactory(), author):
+            thread = Comment.objects.create(topic=place, author=writer, text="Goed plan.")
+            objects["comment"] += [thread, Comment.objects.create(topic=place, parent=thread, author=writer, text="Ja")]
+    asked = {"feedback.comment": ["topic", "recommendation"]}
+    pages = PagePermissions(user)
+    for perm in sorted(PER_TOPIC_AND_AUTHOR):
+        for target in asked.get(perm, [TABLE[perm][0]]):
+            for obj in objects[target]:
+                assert pages.has(perm, obj) is user.has_perm(perm, obj), (perm, target, obj.pk)

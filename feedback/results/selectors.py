@@ -15,9 +15,11 @@ in ``statistics.py``.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 
 from participants.sectors import Sector
+from topics import pagecache
 from topics.models import Phase, Recommendation, Topic
 
 from ..models import PublishedPosition, PublishedVoter, Vote
@@ -48,14 +50,17 @@ def thresholds():
 # --- Who sees what -----------------------------------------------------------------------
 
 
-def results_visibility(*, user, topics):
+def results_visibility(*, user, topics, voted=None):
     """Which recommendations' results ``user`` may see, per topic: {topic id: ALL or a set of ids}.
 
     ``ALL`` once the topic has closed, and always for moderators and organisers;
     otherwise the set of recommendation ids the user has given a position on
     (results stay hidden until you voted, to avoid herd effects; anonymous
     visitors see none). One query for the roles and one for the user's votes,
-    each only when a topic still needs it.
+    each only when a topic still needs it. ``voted`` ({topic id: ids of the
+    recommendations the user gave a position on}, for a caller that has just
+    read them) spares the second query; it must cover every recommendation
+    whose visibility the caller asks about.
     """
     visibility = {}
     undecided = []
@@ -68,6 +73,10 @@ def results_visibility(*, user, topics):
         return visibility
     if sees_all_results(user):
         return visibility | dict.fromkeys(undecided, ALL)
+    if voted is not None:
+        if user is None or not user.is_authenticated:
+            voted = {}
+        return visibility | {topic_id: frozenset(voted.get(topic_id, ())) for topic_id in undecided}
     voted = {}
     if user is not None and user.is_authenticated:
         rows = Vote.objects.filter(participant=user, recommendation__topic_id__in=undecided).values_list(
@@ -101,14 +110,28 @@ def _rows(**filters):
 
 
 def published_totals(*, topic):
-    """{recommendation id: {"agree", "neutral", "disagree", "priority": n}}: the published totals, one query.
+    """{recommendation id: {"agree", "neutral", "disagree", "priority": n}}: the published totals.
 
     The same figures as the results' "All participants" row: the sum of the
-    cells with enough voters, from the published positions.
+    cells with enough voters, from the published positions. One GROUP BY over
+    the topic's published positions, then kept in the cache under the
+    ``content`` generation: the published cells change only in a publication
+    step (``publication.publish``), which moves that generation on, as do the
+    content changes that publish or withdraw a recommendation. The cache's time
+    limit (``pagecache.PAGE_TTL``) bounds what no service announces (rows
+    deleted by hand), as for the cached pages.
     """
-    cells = counted_cells(
-        _rows(recommendation__topic=topic), minimum=thresholds().min_sector_voters, confirmed_only=False
-    )
+    minimum = thresholds().min_sector_voters
+    key = f"published-totals:{topic.pk}:{minimum}:{pagecache.generations(pagecache.CONTENT)[0]}"
+    totals = cache.get(key)
+    if totals is None:
+        totals = _published_totals(topic, minimum)
+        cache.set(key, totals, pagecache.PAGE_TTL)
+    return totals
+
+
+def _published_totals(topic, minimum):
+    cells = counted_cells(_rows(recommendation__topic=topic), minimum=minimum, confirmed_only=False)
     totals = {}
     for rec_id, sectors in cells.items():
         total = totals.setdefault(rec_id, {})

@@ -1,12 +1,21 @@
 import functools
 import re
+import threading
+from collections import OrderedDict
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.core.exceptions import ObjectDoesNotExist
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.html import Urlizer, escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from feedback.forms import blank_form_html
+from feedback.rules import page_permissions
 
 register = template.Library()
 
@@ -89,3 +98,179 @@ def when(value):
 @register.filter
 def paragraphs(value):
     return linebreaks(value, autoescape=True)
+
+
+@register.simple_tag(takes_context=True)
+def page_perm(context, perm, obj=None):
+    """``{% page_perm "feedback.vote" recommendation as can_vote %}``: ``{% has_perm %}`` for the page's many objects.
+
+    The same answer as ``user.has_perm(perm, obj)`` (django-rules), asked once
+    per kind of object on the page (``feedback.rules.PagePermissions``).
+    """
+    user = context.get("user")
+    if user is None:
+        return False
+    return page_permissions(user).has(perm, obj)
+
+
+# --- Comments: rendered once per version and kind of reader ---------------------------------------
+
+_WHEN = "\x00when\x00"
+_BLOCKS_MAX = 2048
+_blocks = OrderedDict()
+_blocks_lock = threading.Lock()
+
+
+def _official_response(obj):
+    try:
+        return obj.official_response
+    except ObjectDoesNotExist:
+        return None
+
+
+def _block_key(comment, is_reply, response, answers):
+    """Everything ``feedback/_comment_block.html`` shows, so a remembered block is never stale.
+
+    The key holds the values themselves (not a version number): a changed
+    text, name, stance, featured or hidden state, official response or answer
+    to a permission makes another key, and nothing needs to be told about a change.
+    """
+    shown = not (comment.is_hidden or comment.is_deleted)
+    return (
+        get_language(),
+        timezone.get_current_timezone_name(),
+        comment.pk,
+        bool(is_reply),
+        answers,
+        comment.is_featured,
+        comment.is_hidden,
+        comment.hidden_at,
+        comment.public_hidden_reason if comment.is_hidden else "",
+        comment.is_deleted,
+        (str(comment.author.public_name), str(comment.author.public_sector)) if shown else None,
+        bool(comment.edited_at),
+        comment.stance,
+        comment.text if shown else "",
+        (response.pk, response.text, response.updated_at) if response and not comment.is_deleted else None,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def comment_block(context, comment, is_reply=False):
+    """One comment as ``feedback/_comment_block.html`` renders it for the reader in ``context``.
+
+    The reader's part is four answers from the permission rules (edit, delete,
+    report, moderate; ``PagePermissions``). The block is rendered once per
+    worker for each version of the comment and set of answers (see
+    ``_block_key``), then reused for every reader with the same answers; only
+    the relative date ("5 minuten geleden") is filled in on each request, so
+    it is as fresh as before.
+    """
+    user = context.get("user")
+    shown = not (comment.is_hidden or comment.is_deleted)
+    pages = page_permissions(user) if user is not None else None
+
+    def may(perm, only_shown=True):
+        return bool(pages and (shown or not only_shown) and pages.has(perm, comment))
+
+    answers = (
+        may("feedback.edit_own_comment"),
+        may("feedback.delete_own_comment"),
+        may("feedback.report_comment"),
+        may("feedback.moderate", only_shown=False),
+    )
+    response = _official_response(comment)
+    key = _block_key(comment, is_reply, response, answers)
+    with _blocks_lock:
+        html = _blocks.get(key)
+        if html is not None:
+            _blocks.move_to_end(key)
+    if html is None:
+        can_edit, can_delete, can_report, can_moderate = answers
+        html = render_to_string(
+            "feedback/_comment_block.html",
+            {
+                "comment": comment,
+                "is_reply": is_reply,
+                "official_response": response,
+                "can_edit": can_edit,
+                "can_delete": can_delete,
+                "can_report": can_report,
+                "can_moderate": can_moderate,
+                "when_placeholder": mark_safe(_WHEN),  # noqa: S308 - our own marker
+            },
+        )
+        with _blocks_lock:
+            _blocks[key] = html
+            if len(_blocks) > _BLOCKS_MAX:
+                _blocks.popitem(last=False)
+    if _WHEN in html:
+        html = html.replace(_WHEN, when(comment.created_at))
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
+
+
+@register.filter
+def crispy_blank(form):
+    """``{{ form|crispy }}``, with an empty form rendered once per worker (``feedback.forms.blank_form_html``)."""
+    return blank_form_html(form)
+
+
+# --- Fragments that are the same for everyone who gets the same values -----------------------------
+
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF = "\x00csrf\x00"
+_FRAGMENTS_MAX = 4096
+_fragments = OrderedDict()
+_fragments_lock = threading.Lock()
+
+
+def _vary_value(value):
+    if isinstance(value, Promise):
+        return str(value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+class RememberNode(template.Node):
+    def __init__(self, nodelist, vary_on):
+        self.nodelist = nodelist
+        self.vary_on = vary_on
+
+    def render(self, context):
+        values = tuple(_vary_value(v.resolve(context)) for v in self.vary_on)
+        # This node of this compiled template: a template compiled again (after an edit) starts afresh.
+        where = (getattr(self.origin, "name", ""), getattr(self.token, "position", None), id(self))
+        key = (where, get_language(), timezone.get_current_timezone_name(), values)
+        with _fragments_lock:
+            html = _fragments.get(key)
+            if html is not None:
+                _fragments.move_to_end(key)
+        if html is None:
+            html = _CSRF_INPUT.sub(rf"\g<1>{_CSRF}\g<2>", self.nodelist.render(context))
+            with _fragments_lock:
+                _fragments[key] = html
+                if len(_fragments) > _FRAGMENTS_MAX:
+                    _fragments.popitem(last=False)
+        if _CSRF in html:
+            html = html.replace(_CSRF, str(context.get("csrf_token", "")))
+        return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
+
+
+@register.tag
+def remember(parser, token):
+    """``{% remember value1 value2 ... %}...{% endremember %}``: render the block once per worker per values.
+
+    The block's output must depend on nothing but the listed values (and the
+    language and time zone, which are always part of the key): list every
+    variable it reads. The visitor's CSRF token is never remembered: it is put
+    in afresh on each request, as the page cache does. The values are the key
+    themselves, so a change in any of them renders the block again; there is
+    nothing to invalidate.
+    """
+    bits = token.split_contents()[1:]
+    nodelist = parser.parse(("endremember",))
+    parser.delete_first_token()
+    return RememberNode(nodelist, [parser.compile_filter(bit) for bit in bits])

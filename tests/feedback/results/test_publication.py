@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from feedback.models import Priority, PublishedPosition, Vote
+from feedback.models import Priority, PublishedPosition, PublishedVoter, Vote
 from feedback.results import selectors
+from feedback.results.publication import publish_all
 from feedback.services import priority_add, vote_cast, vote_withdraw
 from participants.models import SectorChange
 from participants.services import profile_update, sector_confirm
@@ -163,3 +165,43 @@ def test_account_erase_leaves_the_figures_under_the_same_rule(rec):
     # One erased and one waiting vote: still two people, so the published figures stay as they were.
     assert figures(rec).total.voters == 3
     assert PublishedPosition.objects.filter(recommendation=rec).count() == 3
+
+
+def _published_state():
+    positions = set(
+        PublishedPosition.objects.values_list("recommendation_id", "participant_id", "sector", "confirmed", "choice")
+    )
+    return positions, set(PublishedVoter.objects.values_list("participant_id", "sector", "confirmed"))
+
+
+def test_a_vote_compares_only_the_voters_cells_and_leaves_nothing_a_full_comparison_would_step(rec):
+    """``publish(participants=...)`` (every vote, priority and withdrawal) steps exactly where a full comparison would."""
+    other = RecommendationFactory(topic=rec.topic)
+    people = [ParticipantFactory(sector=sector) for sector in ["gemeente"] * 5 + ["kennis"] * 4]
+    choices = ["agree", "neutral", "disagree"]
+    for round_ in range(3):
+        for i, person in enumerate(people):
+            target = rec if (i + round_) % 2 else other
+            vote_cast(participant=person, recommendation=target, choice=choices[(i * round_) % 3])
+            if i % 4 == round_:
+                vote_withdraw(participant=person, recommendation=target)
+            if round_ == 1 and i % 3 == 0:
+                priority_add(participant=person, recommendation=target)
+            before = _published_state()
+            publish_all()
+            assert _published_state() == before
+
+
+def test_changes_made_around_the_services_are_published_by_the_next_full_comparison(rec):
+    municipalities = [ParticipantFactory(sector="gemeente") for _ in range(6)]
+    researchers = [ParticipantFactory(sector="kennis") for _ in range(2)]
+    for person in municipalities:
+        vote_cast(participant=person, recommendation=rec, choice="agree")
+    assert figures(rec).by_sector["gemeente"].agree == 6
+    # Deleted by hand (the admin): no service announces it, and the next vote compares only its own cells.
+    Vote.objects.filter(participant__in=municipalities[:3]).delete()
+    vote_cast(participant=researchers[0], recommendation=rec, choice="agree")
+    assert figures(rec).by_sector["gemeente"].agree == 6
+    cache.clear()  # FULL_CHECK_INTERVAL has passed: the next vote compares every cell
+    vote_cast(participant=researchers[1], recommendation=rec, choice="agree")
+    assert figures(rec).by_sector["gemeente"].agree == 3
