@@ -8,9 +8,12 @@
    and the number of queries each request costs.
 4. Drives every scenario with wrk (one thread, 20 connections, Lua script
    ``benchmarks/wrk.lua``) after a short warm-up, the floor first.
-5. Prints a table per scenario (requests/s, p50, p95, p99, errors, queries per
-   request, throughput as a share of the floor's in the same run) and writes
-   ``var/bench/latest.json``.
+5. The mail benchmark (``benchmarks.mailbench``): 5,000 invitations (quick: 200)
+   through the send service, the Celery worker and SMTP to the topology's
+   aiosmtpd sink, against a plain ``smtplib`` loop sending the same messages.
+6. Prints a table per scenario (requests/s, p50, p95, p99, errors, queries per
+   request, throughput as a share of the floor's in the same run) and the mail
+   rates with their ratio, and writes ``var/bench/latest.json``.
 
 The figures are reported, not judged: the exit code is non-zero only when
 the harness itself fails (a scenario check, no requests, HTTP errors).
@@ -35,6 +38,9 @@ CONNECTIONS = 20  # concurrent users of the national run
 # The quick smoke run keeps one connection per gunicorn worker, so even a slow
 # page on a busy CI machine completes requests within its two seconds.
 QUICK_CONNECTIONS = 4
+# Invitations in the mail benchmark (the issue's 5,000; the quick run a smoke test of the path).
+MAIL_COUNT = 5000
+MAIL_COUNT_QUICK = 200
 
 
 def bench_topology():
@@ -102,6 +108,31 @@ def wrk(topology, rundir, scenario, seconds, connections):
         2,
     )
     return figures
+
+
+def mail_benchmark(topology, rundir, count, *, warmup):
+    """``benchmarks.mailbench`` against the running topology: our send path and a plain smtplib loop."""
+    out = rundir / "mail.json"
+    out.unlink(missing_ok=True)
+    env = {**topology.environment(pooled=False), "MAILBENCH_WARMUP": str(warmup)}
+    subprocess.run([sys.executable, "-m", "benchmarks.mailbench", str(out), str(count)], cwd=ROOT, env=env)
+    if not out.exists():
+        return {"count": count, "problems": ["the mail benchmark did not finish (see above)"]}
+    return json.loads(out.read_text())
+
+
+def mail_table(result):
+    if "service" not in result:
+        return "mail: not measured"
+    service, plain = result["service"], result["smtplib"]
+    return "\n".join(
+        [
+            f"{'mail (' + str(result['count']) + ' invitations)':44} {'mails/s':>8} {'seconds':>8} {'× smtplib':>9}",
+            f"{'  send service → Celery → SMTP':44} {service['rate']:8.1f} {service['seconds']:8.1f} "
+            f"{result['ratio']:9.3f}",
+            f"{'  plain smtplib loop, one connection':44} {plain['rate']:8.1f} {plain['seconds']:8.1f} {1:9.3f}",
+        ]
+    )
 
 
 def drain(topology):
@@ -189,7 +220,7 @@ def run(*, quick):
     broken = []
     try:
         log("Preparing the scenarios (sessions, request lists, queries per request)")
-        scenarios, checks_passed = prepare_scenarios(topology, rundir, sessions=50 if quick else 200)
+        scenarios, checks_passed = prepare_scenarios(topology, rundir, sessions=20 if quick else 200)
         if not checks_passed:
             broken.append("a scenario check failed (see above)")
         log("Running the scenarios")
@@ -223,6 +254,12 @@ def run(*, quick):
             if errors["status"] or errors["connect"]:
                 broken.append(f"{scenario['name']}: {errors['status']} HTTP errors, {errors['connect']} refused")
         info["gunicorn_worker_peak_mb"] = gunicorn_worker_peak_mb(process.pid)
+        log(f"Mail: {MAIL_COUNT_QUICK if quick else MAIL_COUNT} invitations, send service vs plain smtplib")
+        # The quick run has no warm-up for the mail either (as for the pages): a smoke test.
+        info["mail"] = mail_benchmark(
+            topology, rundir, MAIL_COUNT_QUICK if quick else MAIL_COUNT, warmup=0 if quick else 20
+        )
+        broken += [f"mail: {problem}" for problem in info["mail"].get("problems", [])]
     finally:
         log("Stopping the topology")
         prod_local.stop(process)
@@ -232,6 +269,7 @@ def run(*, quick):
             r["ratio_to_floor"] = round(r["rps"] / floor["rps"], 4) if floor["rps"] else None
             r["p95_to_floor_p95"] = round(r["latency_us"]["p95"] / max(1, floor["latency_us"]["p95"]), 2)
     info["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    info["machine"]["load_average_after"] = list(os.getloadavg())
     info["seconds_per_scenario"] = seconds
     report = {**info, "scenarios": results, "broken": broken}
     (OUT / "latest.json").write_text(json.dumps(report, indent=2))
@@ -239,6 +277,7 @@ def run(*, quick):
     print(f"{size} size, {info['machine']['cpus']} CPUs, {info['machine']['ram_mb']} MB RAM, commit {info['commit']}, ")
     print(f"wrk 1 thread {connections} connections, {seconds} s per scenario; seeding took {info['seed_seconds']} s")
     print(table(results, floor))
+    print(mail_table(info.get("mail", {})))
     print(f"gunicorn worker peak memory (MB): {info['gunicorn_worker_peak_mb']}")
     print(f"Written to {OUT / 'latest.json'}")
     for problem in broken:
@@ -246,10 +285,58 @@ def run(*, quick):
     return 1 if broken else 0
 
 
+def markdown(report):
+    """The figures of a run as the Markdown tables of docs/performance.md ("Figures")."""
+    machine = report["machine"]
+    load = ", ".join(f"{x:.1f}" for x in machine["load_average_before"])
+    if machine.get("load_average_after"):
+        load += " (after: " + ", ".join(f"{x:.1f}" for x in machine["load_average_after"]) + ")"
+    lines = [
+        f"Run of {report['started_at'][:16].replace('T', ' ')} UTC, commit {report['commit']}, {report['size']} size, "
+        f"{machine['cpus']} CPUs, {machine['ram_mb'] // 1024} GB RAM, load average before the run {load}; "
+        f"wrk 1 thread, {report['connections']} connections, {report['seconds_per_scenario']} s per scenario; "
+        f"seeding {report['seed_seconds']} s; gunicorn worker peak memory "
+        f"{max(report.get('gunicorn_worker_peak_mb') or [0])} MB.",
+        "",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | queries | × floor | p95 × floor's |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["scenarios"]:
+        if r.get("skipped"):
+            lines.append(f"| {r['label']} | skipped: {r['skipped']} | | | | | | | |")
+            continue
+        latency = r["latency_us"]
+        lines.append(
+            f"| {r['label']} | {r['rps']:.1f} | {fmt_ms(latency['p50'])} | {fmt_ms(latency['p95'])} | "
+            f"{fmt_ms(latency['p99'])} | {r['error_count']} | {r['queries']} | {r['ratio_to_floor']:.3f} | "
+            f"{r['p95_to_floor_p95']} |"
+        )
+    mail = report.get("mail") or {}
+    if "service" in mail:
+        lines += [
+            "",
+            f"| mail, {mail['count']} invitations | mails/s | seconds | × smtplib |",
+            "|---|---:|---:|---:|",
+            f"| send service → Celery worker → SMTP | {mail['service']['rate']:.1f} | {mail['service']['seconds']} | "
+            f"{mail['ratio']:.3f} |",
+            f"| plain smtplib loop, one connection | {mail['smtplib']['rate']:.1f} | {mail['smtplib']['seconds']} | "
+            "1.000 |",
+        ]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark the production topology (see docs/performance.md).")
     parser.add_argument("--quick", action="store_true", help="quick data set and short runs: a smoke test")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the last run (var/bench/latest.json) as the tables of docs/performance.md, and stop",
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads((OUT / "latest.json").read_text())))
+        return
     sys.exit(run(quick=args.quick))
 
 

@@ -119,8 +119,16 @@ class Topology:
         )
         # The load generator posts from a handful of accounts on one address: lift the contribution limits
         # (feedback.ratelimits) unless the operator set them, so the figures measure the pages, not the 429.
-        for name in ("RATE_LIMIT_COMMENTS", "RATE_LIMIT_PROPOSALS", "RATE_LIMIT_REPORTS", "RATE_LIMIT_VOTES"):
+        for name in (
+            "RATE_LIMIT_COMMENTS",
+            "RATE_LIMIT_PROPOSALS",
+            "RATE_LIMIT_REPORTS",
+            "RATE_LIMIT_VOTES",
+            "RATE_LIMIT_RSVPS",
+        ):
             env.setdefault(name, "1000000/m/user,1000000/m/ip")
+        # Likewise the openings of personal invitation links per address (invitations.views).
+        env.setdefault("INVITATIONS_LINK_RATE", "1000000")
         return env
 
 

@@ -42,6 +42,9 @@ class Scenario:
     expect_status: int = 200
     logged_in: bool = False
     skipped: str = ""
+    # A template context variable that must be non-empty in the checked answer (so an empty
+    # search or a start page without its attention block does not pass for the real thing).
+    nonempty: str = ""
     queries: int | None = None
     statuses: list = field(default_factory=list)
 
@@ -180,17 +183,23 @@ def build():
         Scenario("results_api", "results API", requests=[get(f"/api/topics/{closed.slug}/results/")]),
         Scenario("results_csv", "results CSV", requests=[get(f"{closed.get_absolute_url()}resultaten.csv")]),
     ]
-    search = _first_url(["search:search", "search:results", "search", "topics:search"])
+    # Search: a few queries of different shapes (a common word, a rarer one, two words), cycled.
+    search = _first_url(["feedback:search"])
+    queries = ["lucht", "water", "stikstof", "geluid", "schone+lucht", "gezondheid"]
     scenarios.append(
-        Scenario("search", "search", requests=[get(f"{search}?q=lucht")])
+        Scenario("search", "search", requests=[get(f"{search}?q={q}") for q in queries], nonempty="page_obj")
         if search
         else Scenario("search", "search", skipped="no search page on this version")
     )
-    moderation = _first_url(["moderation:start", "moderation:index", "feedback:moderation", "moderation:queue"])
+    # The admin's start page: what needs a moderator's attention (nmp_portal.attention).
     scenarios.append(
-        Scenario("moderator_start", "moderator start page", requests=[get(moderation, moderator)], logged_in=True)
-        if moderation
-        else Scenario("moderator_start", "moderator start page", skipped="no moderator start page on this version")
+        Scenario(
+            "moderator_start",
+            "moderator start page",
+            requests=[get("/admin/", moderator)],
+            logged_in=True,
+            nonempty="attention",
+        )
     )
     scenarios.append(
         Scenario(
@@ -200,8 +209,7 @@ def build():
             logged_in=True,
         )
     )
-    invitation = _invitation_scenario()
-    scenarios.append(invitation)
+    scenarios += _invitation_scenarios(get)
     scenarios += [
         Scenario("vote", "vote (POST, logged in)", kind="post", requests=votes, logged_in=True),
         Scenario(
@@ -211,13 +219,58 @@ def build():
     return scenarios
 
 
-def _invitation_scenario():
-    """The invitation page, when the invitations app is installed (it arrives after the feedback apps)."""
+def _invitation_scenarios(get):
+    """The invitee's pages: the personal link (anonymous, many invitees) and the event page (logged in).
+
+    Seeded invitations store only the hash of their link's token; the token is made
+    again from the nonce with this site's SECRET_KEY, as the reminder mail does.
+    """
     from django.apps import apps
+    from django.urls import reverse
 
     if not apps.is_installed("invitations"):
-        return Scenario("invitation", "invitation page", skipped="no invitations app on this version")
-    return Scenario("invitation", "invitation page", skipped="invitations app present; scenario not written yet")
+        skipped = "no invitations app on this version"
+        return [
+            Scenario("invitation", "invitation page (personal link)", skipped=skipped),
+            Scenario("event", "event page, invitee logged in", skipped=skipped),
+        ]
+    from invitations.models import Event, Invitation, State
+    from invitations.sending import _token
+
+    event = Event.objects.current()
+    if event is None:
+        skipped = "no upcoming event in the data set"
+        return [
+            Scenario("invitation", "invitation page (personal link)", skipped=skipped),
+            Scenario("event", "event page, invitee logged in", skipped=skipped),
+        ]
+    answerable = Invitation.objects.filter(
+        event=event, state__in=[State.SENT, State.ACCEPTED, State.DECLINED, State.WAITING]
+    ).exclude(token_nonce="")
+    # Invitees without an account: the link is how they reach the page.
+    links = [_token(i) for i in answerable.filter(user__isnull=True).order_by("pk")[:PARTICIPANT_SESSIONS]]
+    invitees = [
+        i.user
+        for i in answerable.filter(user__isnull=False)
+        .select_related("user")
+        .order_by("pk")[: min(50, PARTICIPANT_SESSIONS)]
+    ]
+    sessions = [_login(user) for user in invitees]
+    return [
+        Scenario(
+            "invitation",
+            "invitation page (personal link)",
+            requests=[get(f"/uitnodiging/{token}/") for token in links],
+            nonempty="invitation",
+        ),
+        Scenario(
+            "event",
+            "event page, invitee logged in",
+            requests=[get(reverse("invitations:event", kwargs={"slug": event.slug}), s) for s in sessions],
+            logged_in=True,
+            nonempty="invitation",
+        ),
+    ]
 
 
 def measure(scenario):
@@ -250,6 +303,8 @@ def measure(scenario):
         problems.append(f"answered {response.status_code}, expected {scenario.expect_status}")
     if scenario.logged_in and not response.wsgi_request.user.is_authenticated:
         problems.append("the session was not accepted")
+    if scenario.nonempty and not (response.context and response.context.get(scenario.nonempty)):
+        problems.append(f"the page has no {scenario.nonempty}")
     return problems
 
 
@@ -261,6 +316,10 @@ def _line(request):
 
 def main(outdir):
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    # Instruments template rendering, so the checks can look into the page's context; mail goes to memory.
+    setup_test_environment()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     failures = []

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from feedback.models import Choice, Comment, HideReason, Priority, Proposal, PublishedPosition, Stance, Vote
 from feedback.results.publication import publish_all
+from invitations.models import Event, Invitation, State
+from invitations.sending import _token, token_hash
 from participants.models import DisplayMode, ParticipatesAs, User
 from participants.sectors import Sector
 from topics.models import Recommendation, Source, Topic
@@ -43,12 +45,21 @@ class Size:
     comments: int
     hot_comments: int  # top-level comments on the one very busy recommendation
     proposals: int
+    invitations: int  # on the autumn session's roster and an earlier meeting's
 
 
 SIZES = {
-    "quick": Size(participants=300, votes=4_000, priorities=600, comments=600, hot_comments=60, proposals=20),
+    "quick": Size(
+        participants=300, votes=4_000, priorities=600, comments=600, hot_comments=60, proposals=20, invitations=300
+    ),
     "national": Size(
-        participants=5_000, votes=100_000, priorities=15_000, comments=10_000, hot_comments=500, proposals=300
+        participants=5_000,
+        votes=100_000,
+        priorities=15_000,
+        comments=10_000,
+        hot_comments=500,
+        proposals=300,
+        invitations=5_000,
     ),
 }
 
@@ -138,9 +149,18 @@ def real_participants():
     return User.objects.exclude(email__endswith=f"@{DEMO_DOMAIN}")
 
 
+# The generated meetings' slugs start with this, so they can be told from real ones.
+DEMO_EVENT_PREFIX = "demo-"
+
+
+def demo_events():
+    return Event.objects.filter(slug__startswith=DEMO_EVENT_PREFIX)
+
+
 def _clear_demo_data():
     """Remove earlier demo rows, cheapest tables first; the users' cascades remove the rest."""
     users = demo_users()
+    demo_events().delete()
     Vote.objects.filter(participant__in=users).delete()
     Priority.objects.filter(participant__in=users).delete()
     Comment.objects.filter(author__in=users, parent__isnull=False).delete()
@@ -181,6 +201,7 @@ class Generator:
             self.votes,
             self.priorities,
             self.comments,
+            self.invitations,
             self.publish,
         ]
         with transaction.atomic():
@@ -388,6 +409,97 @@ class Generator:
         self.counts["priorities"] = len(priorities)
         return "priorities"
 
+    def invitations(self):
+        """The autumn session's roster with its answers, and an earlier meeting whose open invitations expired.
+
+        Nine in ten invitations are for the coming session (deadline in three
+        weeks): delivered and unanswered ("sent"), accepted up to the capacity,
+        then the waiting list, declined, a few undeliverable ("failed") and a few
+        still in concept. The rest belong to a meeting whose deadline has passed:
+        those who never answered are "expired". Half the invitees have an account
+        (a participant), the others only an address. Every delivered invitation
+        has a working personal link: its nonce and token hash are stored as the
+        send service stores them (``invitations.sending``), so the link can be
+        made again with the site's SECRET_KEY.
+        """
+        rng = self.rng
+        total = self.size.invitations
+        current_count = total - total // 10
+        current = Event(
+            slug=f"{DEMO_EVENT_PREFIX}najaarssessie",
+            title="Najaarssessie NMP (demo)",
+            description="Wat doen we met de adviezen? Een middag met alle sectoren.",
+            starts_at=self.now + timedelta(days=30),
+            ends_at=self.now + timedelta(days=30, hours=4),
+            location="Jaarbeurs Utrecht",
+            address="Jaarbeursplein 6, 3521 AL Utrecht",
+            capacity=max(1, current_count * 3 // 10),
+            rsvp_deadline=self.now + timedelta(days=21),
+            open_to_participants=True,
+        )
+        earlier = Event(
+            slug=f"{DEMO_EVENT_PREFIX}voorjaarssessie",
+            title="Voorjaarssessie NMP (demo)",
+            starts_at=self.now - timedelta(days=60),
+            ends_at=self.now - timedelta(days=60) + timedelta(hours=4),
+            location="Beatrixgebouw Utrecht",
+            capacity=max(1, (total - current_count) // 2),
+            rsvp_deadline=self.now - timedelta(days=67),
+        )
+        events = Event.objects.bulk_create([current, earlier])
+        states_now = [State.SENT, State.ACCEPTED, State.DECLINED, State.FAILED, State.CONCEPT]
+        weights_now = [40, 40, 15, 2, 3]
+        invitations = []
+        accepted = dict.fromkeys((e.slug for e in events), 0)
+        accounts = rng.sample(self.users, min(len(self.users), total // 2))
+        for n in range(total):
+            event = events[0] if n < current_count else events[1]
+            user = accounts[n] if n < len(accounts) else None
+            if event is events[0]:
+                state = rng.choices(states_now, weights_now)[0]
+            else:
+                state = rng.choices([State.ACCEPTED, State.DECLINED, State.EXPIRED], [40, 20, 40])[0]
+            if state == State.ACCEPTED:
+                # Beyond the capacity a "Ja" goes on the waiting list, as rsvp_answer does.
+                if accepted[event.slug] >= event.capacity:
+                    state = State.WAITING
+                else:
+                    accepted[event.slug] += 1
+            sector = user.sector if user else rng.choices(list(SECTOR_WEIGHTS), list(SECTOR_WEIGHTS.values()))[0]
+            queued = event.rsvp_deadline - timedelta(days=rng.randint(10, 20))
+            delivered = state not in (State.CONCEPT, State.FAILED)
+            answered = state in (State.ACCEPTED, State.DECLINED, State.WAITING)
+            answered_at = queued + timedelta(seconds=rng.random() * 7 * 86400) if answered else None
+            invitations.append(
+                Invitation(
+                    event=event,
+                    user=user,
+                    name=user.get_full_name() if user else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    email=user.email if user else f"genodigde{n}@{DEMO_DOMAIN}",
+                    organisation=user.organisation if user else rng.choice(ORGANISATIONS[sector]),
+                    sector=sector,
+                    language="en" if rng.random() < 0.05 else "nl",
+                    state=state,
+                    token_nonce=f"demo{n:06d}{rng.getrandbits(40):010x}" if delivered else "",
+                    queued_at=queued if state != State.CONCEPT else None,
+                    sent_at=queued + timedelta(minutes=rng.randint(1, 30)) if delivered else None,
+                    failed_at=queued + timedelta(minutes=5) if state == State.FAILED else None,
+                    answered_at=answered_at,
+                    waiting_since=answered_at if state == State.WAITING else None,
+                    needs="Rolstoeltoegankelijk, graag." if state == State.ACCEPTED and rng.random() < 0.05 else "",
+                )
+            )
+        invitations = Invitation.objects.bulk_create(invitations, batch_size=BATCH)
+        # The token is an HMAC of the id and the nonce: known only now that the rows have ids.
+        linked = [i for i in invitations if i.token_nonce]
+        for invitation in linked:
+            invitation.token_hash = token_hash(_token(invitation))
+        Invitation.objects.bulk_update(linked, ["token_hash"], batch_size=BATCH)
+        self.counts["invitations"] = len(invitations)
+        for state in State:
+            self.counts[f"invitations {state.value}"] = sum(1 for i in invitations if i.state == state)
+        return "invitations"
+
     def publish(self):
         """The published figures, as the hourly beat task would leave them: pages show only these."""
         publish_all()
@@ -490,7 +602,7 @@ def seed_demo(*, seed=1, size="quick", force=False, log=print):
                 "This database has real accounts: seed_demo adds thousands of made-up participants. "
                 "Use --force if you really mean it."
             )
-        if demo_users().exists():
+        if demo_users().exists() or demo_events().exists():
             raise SeedRefused("This database already has demo data. Use --force to replace it.")
     started = time.monotonic()
     if force:

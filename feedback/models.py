@@ -523,10 +523,16 @@ class AuditEntry(models.Model):
 
 
 class DecisionMail(models.Model):
-    """That the mail about an audit entry went to a recipient: a decision mails each person once, also on retries."""
+    """That the mail about an audit entry went to a recipient: a decision mails each person once, also on retries.
+
+    ``email`` is the queued (later sent) mail itself, while post_office keeps
+    it: when the comment a hide mail quotes is deleted or its text erased, the
+    mail is found through this link and rendered again without the words.
+    """
 
     entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.ForeignKey("post_office.Email", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

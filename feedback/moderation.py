@@ -156,6 +156,8 @@ def _hide(comment, moderator, reason_code, reason_text, *, notify_author):
         new_state={
             "is_hidden": True,
             "reason_code": reason_code,
+            # Public already (shown in the placeholder); kept so the author's mail can be rendered again as sent.
+            "reason_text": reason_text,
             "reports_resolved": reports,
             "notify_author": notify_author,
             "notify_reporters": notify,

@@ -11,12 +11,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from post_office import mail as post_office_mail
+from post_office.models import Email
 
 from participants.roles import MODERATOR
 from topics.models import Recommendation
@@ -34,14 +37,16 @@ from .models import (
 )
 
 DIGEST_INTERVAL = timedelta(hours=1)
+# The one decision mail that quotes a comment: the author's, about why it was hidden.
+HIDDEN_TEMPLATE = "comment_hidden"
 
 
 def _reachable(user):
     return bool(user and user.is_active and not user.deleted_at and user.email)
 
 
-def _send(recipient, template, context):
-    """Render ``feedback/email/<template>_subject.txt`` and ``.txt`` in the recipient's language and queue the mail."""
+def _render(recipient, template, context):
+    """(subject, body) of ``feedback/email/<template>_subject.txt`` and ``.txt`` in the recipient's language."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         context = {
             **context,
@@ -54,11 +59,32 @@ def _send(recipient, template, context):
             render_to_string(f"feedback/email/{template}_subject.txt", context).split()
         )
         body = render_to_string(f"feedback/email/{template}.txt", context)
-    EmailMessage(subject=subject, body=body, to=[recipient.email]).send()
+    return subject, body
+
+
+def _send(recipient, template, context):
+    """Queue the mail (post_office, delivered after commit); returns the queued ``Email``."""
+    subject, body = _render(recipient, template, context)
+    return post_office_mail.send(
+        recipients=[recipient.email], sender=settings.DEFAULT_FROM_EMAIL, subject=subject, message=body
+    )
 
 
 def _users(ids):
     return list(get_user_model().objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _hidden_context(entry, comment):
+    """What the mail telling ``comment``'s author about hide ``entry`` shows."""
+    code = entry.new_state.get("reason_code", "")
+    return {
+        "comment": comment,
+        "comment_url": settings.SITE_URL + comment.get_absolute_url(),
+        "reason_label": HideReason(code).label if code in HideReason.values else "",
+        # The explanation of this hide; entries from before it was recorded there have only the comment's own.
+        "reason_text": entry.new_state.get("reason_text", comment.hidden_reason),
+        "hidden_at": comment.hidden_at,
+    }
 
 
 def _comment_mails(entry):
@@ -66,18 +92,7 @@ def _comment_mails(entry):
     url = settings.SITE_URL + comment.get_absolute_url()
     state = entry.new_state
     if entry.action == AuditAction.COMMENT_HIDE and state.get("notify_author"):
-        code = state.get("reason_code", "")
-        yield (
-            comment.author,
-            "comment_hidden",
-            {
-                "comment": comment,
-                "comment_url": url,
-                "reason_label": HideReason(code).label if code in HideReason.values else "",
-                "reason_text": comment.hidden_reason,
-                "hidden_at": comment.hidden_at,
-            },
-        )
+        yield comment.author, HIDDEN_TEMPLATE, _hidden_context(entry, comment)
     outcome = ReportOutcome.HIDDEN if entry.action == AuditAction.COMMENT_HIDE else state.get("outcome")
     for reporter in _users(state.get("notify_reporters", [])):
         yield reporter, "report_outcome", {"comment": comment, "comment_url": url, "outcome": outcome}
@@ -180,12 +195,47 @@ def decision_mail_send(*, entry_id) -> int:
         with transaction.atomic():
             try:
                 with transaction.atomic():
-                    DecisionMail.objects.create(entry=entry, recipient=recipient)
+                    link = DecisionMail.objects.create(entry=entry, recipient=recipient)
             except IntegrityError:
                 continue
-            _send(recipient, template, context)
+            link.email = _send(recipient, template, context)
+            link.save(update_fields=["email"])
         queued += 1
     return queued
+
+
+def hidden_mails_rerender(*, comment_ids) -> int:
+    """Render again the kept mails that told authors why ``comment_ids`` were hidden, from the rows as they are now.
+
+    Called once a comment's text is deleted or erased: the quote becomes
+    "[removed]" (in the recipient's language). The mails are found by reference
+    (``DecisionMail.email``), never by searching text, so no other mail
+    changes; a mail post_office no longer keeps has nothing left to change.
+    Returns how many mails were rendered again.
+    """
+    links = (
+        DecisionMail.objects.filter(
+            entry__action=AuditAction.COMMENT_HIDE,
+            entry__content_type=ContentType.objects.get_for_model(Comment),
+            entry__object_id__in=[str(pk) for pk in comment_ids],
+            email__isnull=False,
+        )
+        .select_related("entry", "recipient")
+        .order_by("pk")
+    )
+    comments = Comment.objects.select_related("topic", "author", "recommendation").in_bulk(comment_ids)
+    count = 0
+    for link in links:
+        comment = comments.get(int(link.entry.object_id))
+        if comment is None or link.recipient_id != comment.author_id:
+            continue  # only the author's mail quotes the comment; the reporters' do not
+        recipient = link.recipient
+        with translation.override(recipient.language or settings.LANGUAGE_CODE):
+            if comment.is_deleted or not comment.text:
+                comment.text = _("[removed]")
+            subject, body = _render(recipient, HIDDEN_TEMPLATE, _hidden_context(link.entry, comment))
+        count += Email.objects.filter(pk=link.email_id).update(subject=subject, message=body)
+    return count
 
 
 # --- Digest -------------------------------------------------------------------------

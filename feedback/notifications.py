@@ -130,23 +130,41 @@ def reply_mails_rerender_without(*, user) -> None:
     ``user`` is shown as by "Deleted participant", and its words as "[removed]"
     when they were removed. Other mails are not touched.
     """
+    links = ReplyMail.objects.filter(replies__author=user).exclude(thread__author=user)
+    _rerender(links, deleted_user=user)
+
+
+def reply_mails_rerender(*, comment_ids) -> int:
+    """Render again every kept reply mail that quotes one of ``comment_ids``, from the rows as they are now.
+
+    Called once those comments were deleted or their text erased: their words
+    become "[removed]" (in the recipient's language); the other replies in the
+    same mail stay. Found by reference (``ReplyMail``), never by searching
+    text, so no other mail changes. Returns how many mails were rendered again.
+    """
+    return _rerender(ReplyMail.objects.filter(replies__in=list(comment_ids)))
+
+
+def _rerender(links, *, deleted_user=None) -> int:
     links = (
-        ReplyMail.objects.filter(replies__author=user)
-        .exclude(thread__author=user)
-        .select_related("thread__author", "thread__topic", "thread__recommendation", "email")
+        links.select_related("thread__author", "thread__topic", "thread__recommendation")
         .prefetch_related("replies__author")
         .distinct()
+        .order_by("pk")
     )
+    count = 0
     for link in links:
         replies = sorted(link.replies.all(), key=lambda r: r.pk)
         with translation.override(link.thread.author.language or settings.LANGUAGE_CODE):
             for reply in replies:
-                if reply.author_id == user.pk:
+                if deleted_user is not None and reply.author_id == deleted_user.pk:
                     reply.author.deleted_at = reply.author.deleted_at or timezone.now()
-                    if reply.is_deleted or not reply.text:
-                        reply.text = _("[removed]")
+                # Deleted, or erased at the end of the retention period: the words are gone from the row.
+                if reply.is_deleted or not reply.text:
+                    reply.text = _("[removed]")
         subject, body, html, _unsubscribe = _render_reply_mail(link.thread, replies)
-        Email.objects.filter(pk=link.email_id).update(subject=subject, message=body, html_message=html)
+        count += Email.objects.filter(pk=link.email_id).update(subject=subject, message=body, html_message=html)
+    return count
 
 
 def reply_mails_due():

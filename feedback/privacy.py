@@ -5,22 +5,15 @@ also covers ``Recommendation.proposed_by`` (topics' table): only approving a
 proposal fills it in, and topics may not import the participants registry.
 """
 
-import re
-
-from django.conf import settings
-from django.db import models
-from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.translation import gettext as _
-from post_office.models import Email
+from django.utils import timezone
 
 from topics import pagecache
 from topics.models import Recommendation, TextRevision
 
 from .models import AuditEntry, Comment, DecisionMail, OfficialResponse, Priority, Proposal, Report, TopicFollow, Vote
-from .notifications import reply_mails_rerender_without
+from .moderation_mail import hidden_mails_rerender
+from .notifications import reply_mails_rerender, reply_mails_rerender_without
 from .results.publication import publish
-from .templatetags.feedback_tags import plain_text
 
 
 def _dt(value):
@@ -210,36 +203,17 @@ def erase(user, *, remove_contributions):
     reply_mails_rerender_without(user=user)
 
 
-def mails_quoting_scrub(*, texts):
-    """Replace ``texts`` (comments erased from the database) by "[removed]" in the mails kept by post_office."""
-    _scrub_mails_quoting(names=[], texts=[text for text in texts if text])
+def mails_quoting_rerender(*, comment_ids) -> int:
+    """Take the words of ``comment_ids`` (just deleted, or erased) out of the kept mails that quote them.
 
-
-def _scrub_mails_quoting(*, names, texts):
-    """Take the participant out of mails to others that quote them (reply notifications kept by post_office).
-
-    ``names`` (as shown next to their comments) become "Deleted participant";
-    ``texts`` (their comments, when they chose to remove them) become "[removed]",
-    in the plain text as written and in the HTML as the mail template renders it.
+    Call it after the text left the rows: the reply mails that quote the
+    comments (``ReplyMail``) and the mails that told their authors why they
+    were hidden (``DecisionMail.email``) are rendered again from the database,
+    with "[removed]" in place of the words; queued and sent mails alike. The
+    mails are found by reference, never by searching text, so a comment of
+    "s" or "/" cannot touch another mail. Returns how many mails changed.
     """
-    with translation.override(settings.LANGUAGE_CODE):
-        replacements = [(name, str(_("Deleted participant"))) for name in names if len(name) >= 3]
-        replacements += [(text, str(_("[removed]"))) for text in texts]
-    if not replacements:
-        return
-    variants = []
-    for value, placeholder in replacements:
-        variants.append((value, placeholder))
-        for html in {escape(value), str(plain_text(value))} - {value}:
-            variants.append((html, placeholder))
-    query = models.Q()
-    for value, _placeholder in variants:
-        query |= models.Q(subject__icontains=value) | models.Q(message__icontains=value)
-        query |= models.Q(html_message__icontains=value)
-    for mail in Email.objects.filter(query):
-        for field in ("subject", "message", "html_message"):
-            content = getattr(mail, field) or ""
-            for value, placeholder in variants:
-                content = re.sub(re.escape(value), placeholder, content, flags=re.IGNORECASE)
-            setattr(mail, field, content)
-        mail.save(update_fields=["subject", "message", "html_message"])
+    comment_ids = list(comment_ids)
+    if not comment_ids:
+        return 0
+    return reply_mails_rerender(comment_ids=comment_ids) + hidden_mails_rerender(comment_ids=comment_ids)

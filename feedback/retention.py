@@ -7,22 +7,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Comment
-from .privacy import mails_quoting_scrub
+from .privacy import mails_quoting_rerender
 
 
 def hidden_comments_erase(*, now=None) -> int:
     """Erase the text of comments hidden longer than ``MODERATION_HIDDEN_RETENTION_DAYS``; returns how many.
 
     The placeholder (date and reason) stays for the thread, and the comment can
-    no longer be shown again. Safe to run twice.
+    no longer be shown again. The kept mails that quote the comment lose its
+    words ("[removed]"); no other mail changes. Safe to run twice.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MODERATION_HIDDEN_RETENTION_DAYS)
     with transaction.atomic():
-        expired = Comment.objects.select_for_update().filter(
-            is_hidden=True, hidden_at__lt=cutoff, text_erased_at__isnull=True
+        expired = list(
+            Comment.objects.select_for_update()
+            .filter(is_hidden=True, hidden_at__lt=cutoff, text_erased_at__isnull=True)
+            .values_list("pk", flat=True)
         )
-        texts = list(expired.values_list("text", flat=True))
-        # The mail that told the author why the comment was hidden quotes it; it goes too.
-        mails_quoting_scrub(texts=texts)
-        return expired.update(text="", text_erased_at=now)
+        erased = Comment.objects.filter(pk__in=expired).update(text="", text_erased_at=now)
+        # The reply mails that quote the comments, and the mail that told each author why theirs was
+        # hidden, are rendered again from the emptied rows (found by reference, not by their text).
+        mails_quoting_rerender(comment_ids=expired)
+        return erased

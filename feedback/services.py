@@ -317,20 +317,24 @@ def comment_delete(*, comment, author) -> Comment:
     """Delete one's own comment while the topic is open.
 
     The text is erased from the database at once (not kept for moderators, nor
-    in the author's export, nor in queued or sent mails that quote it); the row stays, marked deleted, so replies keep
-    their context under a placeholder. Deleting twice is harmless.
+    in the author's export); the queued or sent mails that quote it (reply mails,
+    the mail about hiding it), found by reference, are rendered again with
+    "[removed]" instead, and no other mail changes. The row stays, marked
+    deleted, so replies keep their context under a placeholder. Deleting twice
+    is harmless.
     """
     refuse_unless(author, "feedback.delete_own_comment", comment)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
         if not comment.is_deleted:
-            privacy.mails_quoting_scrub(texts=[comment.text])
             comment.is_deleted = True
             comment.deleted_at = timezone.now()
             comment.text = ""
             comment.stance = ""
             comment.is_featured = False
             comment.save(update_fields=["is_deleted", "deleted_at", "text", "stance", "is_featured"])
+            # Rendered again from the emptied row: the mails are found by reference, never by the text.
+            privacy.mails_quoting_rerender(comment_ids=[comment.pk])
             discussion_changed(comment.topic_id, comment.topic.slug)
     return comment
 

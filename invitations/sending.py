@@ -9,7 +9,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -41,23 +41,58 @@ def _new_token(invitation) -> str:
     return token
 
 
-def invitation_mail_queue(*, invitation_id: int):
-    """Make the personal invitation mail for one queued invitee and put it in the mail queue.
+def invitation_mails_queue(*, invitation_ids) -> list:
+    """Make the personal invitation mail of each queued invitee and put them in the mail queue.
 
-    Safe to run twice and from several workers: the invitation row is locked
-    and a mail is made only while the invitation is queued without one. The
-    token is made here and only its hash (and nonce) stored; the mail and the
-    invitation are saved in one transaction, so a worker that dies midway
-    leaves neither.
+    Safe to run twice and from several workers: the invitation rows are locked
+    (only those, not their event, so workers make mails side by side) and a
+    mail is made only while the invitation is queued without one. The token is
+    made here and only its hash (and nonce) stored; the mails and the
+    invitations are saved in one transaction, so a worker that dies midway
+    leaves neither, and the mail queue hands the whole chunk to one delivery
+    task after the commit (``nmp_portal.tasks.queue_delivery``).
+    Returns the mails made.
     """
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("event").filter(pk=invitation_id).first()
-        if invitation is None or invitation.state != State.QUEUED or invitation.mail_id:
-            return None
-        token = _new_token(invitation)
-        invitation.mail = mails.invitation_mail(invitation=invitation, token=token)
-        invitation.save(update_fields=["token_nonce", "token_hash", "mail"])
-    return invitation.mail
+        invitations = list(
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk__in=list(invitation_ids), state=State.QUEUED, mail__isnull=True)
+            .order_by("pk")
+        )
+        tokens = [_new_token(invitation) for invitation in invitations]
+        made = mails.invitation_mails(invitations_with_tokens=list(zip(invitations, tokens, strict=True)))
+        for invitation, email in zip(invitations, made, strict=True):
+            invitation.mail = email
+        _save_links(invitations)
+    return [invitation.mail for invitation in invitations]
+
+
+def _save_links(invitations):
+    """Store each invitation's link (nonce, token hash) and mail: one statement on PostgreSQL."""
+    if not invitations:
+        return
+    if connection.vendor != "postgresql":
+        for invitation in invitations:
+            Invitation.objects.filter(pk=invitation.pk).update(
+                token_nonce=invitation.token_nonce, token_hash=invitation.token_hash, mail=invitation.mail
+            )
+        return
+    table = Invitation._meta.db_table
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(invitations))
+    params = [value for i in invitations for value in (i.pk, i.token_nonce, i.token_hash, i.mail_id)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" AS i SET token_nonce = v.nonce, token_hash = v.hash, mail_id = v.mail '  # noqa: S608 - the table name is ours
+            f"FROM (VALUES {rows}) AS v(id, nonce, hash, mail) WHERE i.id = v.id",
+            params,
+        )
+
+
+def invitation_mail_queue(*, invitation_id: int):
+    """One invitee's mail (see ``invitation_mails_queue``); None when there was nothing to make."""
+    made = invitation_mails_queue(invitation_ids=[invitation_id])
+    return made[0] if made else None
 
 
 def invitations_delivery_sync(*, event: Event | None = None) -> int:

@@ -20,6 +20,7 @@ from .roster import RosterRow
 from .sending import (  # noqa: F401 - part of this module's interface for the admin, commands and tests
     SEND_CHUNK,
     invitation_mail_queue,
+    invitation_mails_queue,
     invitations_delivery_sync,
     invitations_expire,
     invitations_to_pick_up,

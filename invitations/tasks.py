@@ -8,9 +8,8 @@ from . import sending
 
 @shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5, ignore_result=True)
 def send_invitation_mails(invitation_ids):
-    """Make and queue the personal mail of each queued invitation (delivery follows after commit)."""
-    for invitation_id in invitation_ids:
-        sending.invitation_mail_queue(invitation_id=invitation_id)
+    """Make and queue the personal mail of each queued invitation (delivery follows after commit, as one batch)."""
+    sending.invitation_mails_queue(invitation_ids=invitation_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -7,11 +7,12 @@ module only arranges them. The workbook is written by a Celery task
 a job id, so a large workbook does not hold up a request.
 """
 
-import os
-from pathlib import Path
+import tempfile
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,32 +125,42 @@ def job_set(job_id, **changes):
     return job
 
 
-def workbook_dir():
-    return Path(settings.MEDIA_ROOT) / "briefings"
+def workbook_storage():
+    """The ``briefings`` storage (STORAGES): the worker writes there, the download view reads from there."""
+    return storages["briefings"]
 
 
-def workbook_path(job_id):
-    return workbook_dir() / f"{job_id}.xlsx"
+def workbook_name(job_id):
+    return f"{job_id}.xlsx"
 
 
 def workbooks_remove_old(*, max_age=None, now=None) -> int:
-    """Delete workbooks (and unfinished temporary files) older than ``max_age``; returns how many.
+    """Delete workbooks older than ``max_age`` from the storage; returns how many.
 
     The workbooks hold staff data (pending proposals, hidden comments on
     request, results of open topics), so they are not kept longer than a
     moderator needs to download one: ``BRIEFING_WORKBOOK_RETENTION``. Safe to run
     twice and while a worker writes a new one (a file being written is younger).
+    Through the storage API only (listdir, get_modified_time, delete), so it
+    works on shared and object storage as on the local folder.
     """
     max_age = settings.BRIEFING_WORKBOOK_RETENTION if max_age is None else max_age
-    cutoff = (now or timezone.now()).timestamp() - max_age.total_seconds()
-    removed = 0
-    folder = workbook_dir()
-    if not folder.is_dir():
+    cutoff = (now or timezone.now()) - max_age
+    storage = workbook_storage()
+    try:
+        _folders, files = storage.listdir("")
+    except FileNotFoundError:
         return 0
-    for path in folder.iterdir():
-        if path.is_file() and path.suffix in (".xlsx", ".tmp") and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
+    removed = 0
+    for name in files:
+        if not name.endswith((".xlsx", ".tmp")):
+            continue
+        try:
+            if storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                removed += 1
+        except FileNotFoundError:
+            continue  # removed by another run in the meantime
     return removed
 
 
@@ -273,11 +284,13 @@ def write_comments_sheet(sheet, *, include_hidden):
     sheet.column_dimensions["I"].width = 80
 
 
-def write_workbook(*, path, include_hidden=False, progress=None):
-    """Write the briefing workbook to ``path`` atomically: a sheet per topic, then all comments.
+def write_workbook(*, name, include_hidden=False, progress=None):
+    """Write the briefing workbook as ``name`` in the briefings storage: a sheet per topic, then all comments.
 
-    ``progress(percent)`` is called as the work advances. Safe to run twice:
-    the file is written under a temporary name and moved into place.
+    ``progress(percent)`` is called as the work advances. The workbook is built
+    in memory (or a temporary file when large) and handed to the storage whole;
+    the job is marked done only after that, so the download never sees half a
+    file. Safe to run twice. Returns the name the storage saved it under.
     """
     from openpyxl import Workbook
 
@@ -299,10 +312,12 @@ def write_workbook(*, path, include_hidden=False, progress=None):
         progress(int(index * 100 / steps))
     write_comments_sheet(workbook.create_sheet(COMMENTS_SHEET), include_hidden=include_hidden)
     progress(int((steps - 1) * 100 / steps))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    workbook.save(tmp)
-    os.replace(tmp, path)
+    storage = workbook_storage()
+    with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as buffer:
+        workbook.save(buffer)
+        buffer.seek(0)
+        # Written again (a task run twice): the new workbook replaces the old under the same name.
+        storage.delete(name)
+        saved = storage.save(name, File(buffer, name=name))
     progress(100)
-    return path
+    return saved

@@ -16,8 +16,8 @@ def build_briefing_workbook(*, job_id, include_hidden=False, language="nl"):
     briefing.job_set(job_id, state=briefing.JobState.RUNNING, progress=0)
     try:
         with translation.override(language):
-            briefing.write_workbook(
-                path=briefing.workbook_path(job_id),
+            name = briefing.write_workbook(
+                name=briefing.workbook_name(job_id),
                 include_hidden=include_hidden,
                 progress=lambda percent: briefing.job_set(job_id, progress=percent),
             )
@@ -25,7 +25,8 @@ def build_briefing_workbook(*, job_id, include_hidden=False, language="nl"):
         logger.exception("Briefing workbook %s failed", job_id)
         briefing.job_set(job_id, state=briefing.JobState.FAILED)
         raise
-    briefing.job_set(job_id, state=briefing.JobState.DONE, progress=100)
+    # The download view reads this name from the briefings storage (the worker's and the web's).
+    briefing.job_set(job_id, state=briefing.JobState.DONE, progress=100, name=name)
 
 
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=360)

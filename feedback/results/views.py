@@ -299,11 +299,15 @@ def briefing_job(request, job_id):
 @briefing_access
 def briefing_download(request, job_id):
     job = briefing.job_get(job_id)
-    path = briefing.workbook_path(job_id)
-    if job is None or job["state"] != briefing.JobState.DONE or not path.exists():
+    if job is None or job["state"] != briefing.JobState.DONE:
         raise Http404(_("This workbook does not exist (any more). Make a new one."))
+    try:
+        # Streamed from the briefings storage (shared by worker and web), never from a local path.
+        workbook = briefing.workbook_storage().open(job.get("name") or briefing.workbook_name(job_id), "rb")
+    except FileNotFoundError:
+        raise Http404(_("This workbook does not exist (any more). Make a new one.")) from None
     return FileResponse(
-        path.open("rb"),
+        workbook,
         as_attachment=True,
         filename=briefing.workbook_filename(job),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -211,6 +211,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Briefing workbooks: written by the Celery worker, served to staff by a view that reads them back.
+    # Default: MEDIA_ROOT/briefings. With more than one machine, shared or object storage (docs/performance.md),
+    # e.g. BRIEFING_STORAGE_BACKEND=storages.backends.s3.S3Storage
+    # BRIEFING_STORAGE_OPTIONS='{"bucket_name": "nmp-briefings", "location": "briefings"}' (django-storages).
+    "briefings": {
+        "BACKEND": env.str("BRIEFING_STORAGE_BACKEND", default="feedback.results.storage.BriefingFileStorage"),
+        "OPTIONS": env.json("BRIEFING_STORAGE_OPTIONS", default={}),
+    },
 }
 
 # --- Forms ----------------------------------------------------------------------

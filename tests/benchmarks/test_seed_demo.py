@@ -96,3 +96,42 @@ def test_refuses_to_seed_twice_without_force(nmp_content):
 def test_needs_the_nmp_content_first():
     with pytest.raises(CommandError, match="load_nmp_content"):
         _seed()
+
+
+@pytest.mark.django_db
+def test_invitations_in_every_state_with_working_links(nmp_content):
+    from invitations.models import Event, Invitation, State
+    from invitations.sending import _token
+    from invitations.services import invitation_by_token
+
+    _seed(seed=3)
+    size = SIZES["quick"]
+    assert Invitation.objects.count() == size.invitations
+    states = set(Invitation.objects.values_list("state", flat=True))
+    assert {State.SENT, State.ACCEPTED, State.DECLINED, State.WAITING, State.EXPIRED} <= states
+    coming = Event.objects.current()
+    # Accepted up to the capacity, the rest of the "Ja" on the waiting list.
+    assert Invitation.objects.filter(event=coming, state=State.ACCEPTED).count() == coming.capacity
+    assert Invitation.objects.filter(event=coming, state=State.WAITING).exists()
+    # Open invitations of the meeting whose deadline passed have expired; none of the coming one has.
+    assert not Invitation.objects.filter(event=coming, state=State.EXPIRED).exists()
+    # The personal link of a delivered invitation opens it, as after the send service.
+    delivered = Invitation.objects.filter(event=coming, state=State.SENT).first()
+    assert invitation_by_token(_token(delivered)) == delivered
+    # Half the invitees are participants with an account.
+    assert Invitation.objects.filter(user__isnull=False).count() == size.invitations // 2
+
+
+@pytest.mark.django_db
+def test_invitations_are_deterministic_and_replaced_with_force(nmp_content):
+    from invitations.models import Invitation
+
+    def fingerprint():
+        return sorted(Invitation.objects.values_list("event__slug", "email", "name", "state", "token_nonce"))
+
+    _seed(seed=5)
+    first = fingerprint()
+    _seed(seed=5, force=True)
+    assert fingerprint() == first
+    _seed(seed=6, force=True)
+    assert fingerprint() != first

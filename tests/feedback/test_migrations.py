@@ -87,3 +87,44 @@ def test_text_of_comments_deleted_before_the_upgrade_is_erased():
     Comment = new.get_model("feedback", "Comment")
     assert Comment.objects.get(pk=gone.pk).text == ""
     assert Comment.objects.get(pk=kept.pk).text == "Blijft staan"
+
+
+def test_hide_mails_kept_from_before_the_link_are_linked_only_when_exactly_one_fits():
+    latest_users = ("participants", "0007_roles_see_sector_changes")
+    old = _migrate([("feedback", "0012_topic_follow"), latest_users])
+    User = old.get_model("participants", "User")
+    author = User.objects.create(email="auteur@example.org")
+    busy = User.objects.create(email="druk@example.org")
+    reporter = User.objects.create(email="melder@example.org")
+    topic = old.get_model("topics", "Topic").objects.create(
+        number=3, slug="bodem", title="Bodem", heading="BODEM", introduction="x"
+    )
+    Comment = old.get_model("feedback", "Comment")
+    comment_type, _created = old.get_model("contenttypes", "ContentType").objects.get_or_create(
+        app_label="feedback", model="comment"
+    )
+    Email = old.get_model("post_office", "Email")
+    DecisionMail = old.get_model("feedback", "DecisionMail")
+
+    def hidden(user, *, mails):
+        comment = Comment.objects.create(topic=topic, author=user, text="s", is_hidden=True)
+        entry = old.get_model("feedback", "AuditEntry").objects.create(
+            action="comment_hide", content_type=comment_type, object_id=str(comment.pk), target_repr="x"
+        )
+        rows = [DecisionMail.objects.create(entry=entry, recipient=user)]
+        rows.append(DecisionMail.objects.create(entry=entry, recipient=reporter))
+        for _ in range(mails):
+            Email.objects.create(from_email="noreply@example.org", to=user.email, subject="Verborgen", message="s")
+        Email.objects.create(from_email="noreply@example.org", to=reporter.email, subject="Uitkomst", message="s")
+        return rows
+
+    to_author, to_reporter = hidden(author, mails=1)
+    # Two mails to the same person at that moment: which one quoted the comment is not certain.
+    to_busy, _reporter = hidden(busy, mails=2)
+    new = _migrate([("feedback", "0014_decisionmail_email"), latest_users])
+    DecisionMail = new.get_model("feedback", "DecisionMail")
+    linked = DecisionMail.objects.get(pk=to_author.pk).email
+    assert author.email in linked.to and linked.subject == "Verborgen"
+    assert DecisionMail.objects.get(pk=to_busy.pk).email is None
+    # The reporters' mails never quote the comment: they need no link.
+    assert DecisionMail.objects.get(pk=to_reporter.pk).email is None

@@ -5,7 +5,8 @@ from benchmarks.seed import SIZES, SeedRefused, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Fill the database with a synthetic consultation (participants, votes, priorities, comments, proposals) "
+        "Fill the database with a synthetic consultation (participants, votes, priorities, comments, proposals, "
+        "invitations with answers) "
         "on top of the NMP content. Deterministic with --seed. For benchmarks and demos, never for production."
     )
 

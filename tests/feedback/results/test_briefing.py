@@ -215,8 +215,10 @@ def test_task_is_safe_to_run_twice_and_reports_progress(data):
     progress = [p for p in seen if p is not None]
     assert progress == sorted(progress[: len(progress) // 2]) + sorted(progress[len(progress) // 2 :])
     assert 100 in progress
-    assert load_workbook(briefing.workbook_path(job_id)).sheetnames[-1] == "Reacties"
-    assert list(briefing.workbook_dir().glob("*.tmp")) == []
+    with briefing.workbook_storage().open(briefing.workbook_name(job_id), "rb") as workbook:
+        assert load_workbook(workbook).sheetnames[-1] == "Reacties"
+    # Written twice under one name: the second replaced the first, nothing else was left behind.
+    assert briefing.workbook_storage().listdir("")[1] == [briefing.workbook_name(job_id)]
 
 
 def test_participant_cannot_download_a_finished_workbook(client, data, django_capture_on_commit_callbacks):

@@ -44,12 +44,11 @@ def test_old_workbooks_are_removed_by_the_beat_task(settings, tmp_path):
 
     from django.conf import settings as django_settings
 
-    from feedback.results import briefing
     from feedback.results.tasks import remove_old_workbooks
 
     settings.MEDIA_ROOT = tmp_path
     settings.BRIEFING_WORKBOOK_RETENTION = timedelta(hours=24)
-    folder = briefing.workbook_dir()
+    folder = tmp_path / "briefings"
     folder.mkdir(parents=True)
     old, fresh, stale_tmp = folder / f"{'a' * 32}.xlsx", folder / f"{'b' * 32}.xlsx", folder / "c.123.tmp"
     for path in (old, fresh, stale_tmp):
