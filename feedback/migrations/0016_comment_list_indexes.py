@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0013_comment_search_index'),
+        ('feedback', '0015_comment_search_index'),
         ('topics', '0003_textrevision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -26,6 +26,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("feedback", "0012_topic_follow")]
+    dependencies = [("feedback", "0014_decisionmail_email")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
