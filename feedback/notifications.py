@@ -80,11 +80,14 @@ def reply_mail_send(*, thread_id) -> bool:
     return True
 
 
-def _render_reply_mail(thread, replies):
-    """(subject, text, html, unsubscribe URL) of the reply mail to ``thread``'s author about ``replies``."""
+def _render_reply_mail(thread, replies, unsubscribe_url=None):
+    """(subject, text, html, unsubscribe URL) of the reply mail to ``thread``'s author about ``replies``.
+
+    ``unsubscribe_url``: the link the mail already carries (rendering a kept mail again keeps it).
+    """
     recipient = thread.author
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        unsubscribe_url = settings.SITE_URL + reverse(
+        unsubscribe_url = unsubscribe_url or settings.SITE_URL + reverse(
             "feedback:unsubscribe", kwargs={"token": unsubscribe_token(recipient)}
         )
         context = {
@@ -147,7 +150,7 @@ def reply_mails_rerender(*, comment_ids) -> int:
 
 def _rerender(links, *, deleted_user=None) -> int:
     links = (
-        links.select_related("thread__author", "thread__topic", "thread__recommendation")
+        links.select_related("thread__author", "thread__topic", "thread__recommendation", "email")
         .prefetch_related("replies__author")
         .distinct()
         .order_by("pk")
@@ -162,7 +165,9 @@ def _rerender(links, *, deleted_user=None) -> int:
                 # Deleted, or erased at the end of the retention period: the words are gone from the row.
                 if reply.is_deleted or not reply.text:
                     reply.text = _("[removed]")
-        subject, body, html, _unsubscribe = _render_reply_mail(link.thread, replies)
+        # The same unsubscribe link as the mail's List-Unsubscribe header (a new token would differ from it).
+        kept_link = ((link.email.headers or {}).get("List-Unsubscribe") or "").strip("<> ")
+        subject, body, html, _unsubscribe = _render_reply_mail(link.thread, replies, kept_link or None)
         count += Email.objects.filter(pk=link.email_id).update(subject=subject, message=body, html_message=html)
     return count
 
