@@ -9,7 +9,6 @@ import re
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import translation
 
 from feedback import search
 from feedback.models import Comment
@@ -17,13 +16,6 @@ from tests.factories import ParticipantFactory, RecommendationFactory
 from topics.models import Recommendation, Topic
 
 URL = "/zoeken/"
-
-
-@pytest.fixture(autouse=True)
-def _dutch():
-    """A request to an English page leaves English active in the thread; later tests reverse Dutch URLs."""
-    with translation.override("nl"):
-        yield
 
 
 def _get(client, q, **params):

@@ -1,7 +1,6 @@
 """Anonymous search pages come from the page cache, keyed by the cleaned query: any change shows at once."""
 
 import pytest
-from django.utils import translation
 
 from feedback import moderation, privacy, services
 from tests.factories import ModeratorFactory, ParticipantFactory
@@ -9,12 +8,6 @@ from tests.factories import ModeratorFactory, ParticipantFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/zoeken/"
-
-
-@pytest.fixture(autouse=True)
-def _dutch():
-    with translation.override("nl"):
-        yield
 
 
 def _get(client, q, **params):
