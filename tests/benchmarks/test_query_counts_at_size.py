@@ -45,8 +45,7 @@ def test_topic_and_busy_recommendation_pages_cost_the_pinned_queries_at_quick_si
     busiest = seeded
     extra = extra_rec = 0
     if who == "participant":
-        # Not on the autumn session's roster: the announcement costs its two queries, as for the
-        # participant of the small test (an invitee's is found with the first).
+        # Not on the autumn session's roster (an invitee's invitation is found by the same query).
         user = demo_users().filter(invitations__isnull=True, votes__recommendation__topic=busiest.topic).first()
         client.force_login(user)
         client.get("/")  # the session's first request stamps its start
