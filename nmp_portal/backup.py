@@ -165,4 +165,4 @@ def backup_restore(*, directory):
     # broker, so it is not flushed.)
     from topics import pagecache
 
-    pagecache.bump(pagecache.CONTENT, pagecache.DISCUSSIONS)
+    pagecache.bump_now(pagecache.CONTENT, pagecache.DISCUSSIONS)
