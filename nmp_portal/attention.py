@@ -49,6 +49,10 @@ class Attention:
     per_topic: list = field(default_factory=list)
     opening: list = field(default_factory=list)
     closing: list = field(default_factory=list)
+    # With ``cached``: what the rendered block depends on (the parts' keys), and how long it may be kept:
+    # the topics opening or closing "this week" move on with the clock.
+    cache_key: str = ""
+    cache_ttl: int = 0
 
 
 def _counts(queryset, topic_field):
@@ -94,7 +98,7 @@ def attention(*, since=None, now=None, oldest=5, cached=False) -> Attention:
         "oldest": (lambda: _oldest_reports(oldest), (pagecache.CONTENT, QUEUES, pagecache.DISCUSSIONS)),
         f"comments:{_since_key(since)}": (lambda: _new_comments(since_or_week), (pagecache.DISCUSSIONS,)),
     }
-    found = {}
+    found, cache_key = {}, ""
     if cached:
         scopes = (pagecache.CONTENT, QUEUES, pagecache.DISCUSSIONS)
         current = dict(zip(scopes, pagecache.generations(*scopes), strict=True))
@@ -108,12 +112,26 @@ def attention(*, since=None, now=None, oldest=5, cached=False) -> Attention:
         if missing:
             cache.set_many(missing, pagecache.PAGE_TTL)
         found.update({name: missing[keys[name]] for name in parts if name not in found})
+        cache_key = "|".join(sorted(keys.values()))
     else:
         found = {name: compute() for name, (compute, _scopes) in parts.items()}
     queues, comments_by_topic = found["queues"], found[f"comments:{_since_key(since)}"]
     reports_by_topic, proposals_by_topic = queues["reports"], queues["proposals"]
     topics = queues["topics"]
     week = now + timedelta(days=7)
+    # The block changes when a topic enters or leaves the coming week (or opens or closes).
+    moments = [
+        m
+        for t in topics
+        for m in (
+            t.opens_at,
+            t.closes_at,
+            t.opens_at and t.opens_at - timedelta(days=7),
+            t.closes_at and t.closes_at - timedelta(days=7),
+        )
+        if m and m > now
+    ]
+    ttl = min([pagecache.PAGE_TTL, *(int((m - now).total_seconds()) for m in moments)])
     per_topic = [
         TopicAttention(
             topic=topic,
@@ -132,4 +150,6 @@ def attention(*, since=None, now=None, oldest=5, cached=False) -> Attention:
         per_topic=[row for row in per_topic if row.any],
         opening=sorted((t for t in topics if t.opens_at and now < t.opens_at <= week), key=lambda t: t.opens_at),
         closing=sorted((t for t in topics if t.closes_at and now < t.closes_at <= week), key=lambda t: t.closes_at),
+        cache_key=cache_key if ttl > 0 else "",
+        cache_ttl=ttl,
     )

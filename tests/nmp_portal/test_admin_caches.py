@@ -13,7 +13,7 @@ from feedback.models import ReportOutcome
 from nmp_portal.admin_site import STAMPED_SESSION_KEY
 from nmp_portal.models import StaffVisit
 from tests.auth import staff_mfa_login
-from tests.factories import ModeratorFactory, ParticipantFactory, TopicFactory
+from tests.factories import ModeratorFactory, OrganiserFactory, ParticipantFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,24 @@ def test_comment_list_row_links_keep_the_filters_as_django_would(client, topic):
         f'<input type="checkbox" name="_selected_action" value="{comment.pk}" class="action-select" '
         f'aria-label="Selecteer dit object voor een actie - Met filters">'
     ) in response.content.decode()
+
+
+def test_app_list_and_sidebar_follow_the_staff_member_and_the_page(client):
+    """Kept per staff member and permission set: a role given shows at once; the sidebar marks the page."""
+    from participants.roles import MODERATOR, role_group
+
+    organiser = staff_mfa_login(client, OrganiserFactory())
+    assert "model-report" not in client.get("/admin/").content.decode()
+    other = Client()
+    staff_mfa_login(other, ModeratorFactory())
+    assert "model-report" in other.get("/admin/").content.decode()
+    assert "model-report" not in client.get("/admin/").content.decode()
+
+    organiser.groups.add(role_group(MODERATOR))
+    assert "model-report" in client.get("/admin/").content.decode()
+
+    for path, other_path in [("/admin/feedback/comment/", "/admin/feedback/report/")] * 2:
+        for current, not_current in [(path, other_path), (other_path, path)]:
+            page = other.get(current).content.decode()
+            assert f'<a href="{current}" aria-current="page">' in page
+            assert f'<a href="{not_current}" aria-current="page">' not in page
