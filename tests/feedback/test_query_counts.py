@@ -92,12 +92,13 @@ RECOMMENDATION_PAGE_QUERIES = {"anonymous": 6, "participant": 10, "moderator": 1
 
 
 # The moderators' pages, on a second request of the session (the first stores the visit). Start page,
-# cold: session, user, two-step verification, model permissions (2); open reports, proposals waiting
-# and the topics; the oldest open reports; new comments per topic; the admin's recent actions. Warm:
-# the attention figures come from the cache. Comment list of a topic, cold or warm: session, user,
-# two-step verification, permissions (2), the topics of the filter, the page's count, the page (its
-# rendered rows may come from the cache, the rows are read for the selection counter).
-STAFF_PAGE_QUERIES = {"start": {"cold": 11, "warm": 6}, "comments": {"cold": 8, "warm": 8}}
+# cold (the cache emptied, so the session too is read from the database): session, user, two-step
+# verification, model permissions (2); open reports, proposals waiting and the topics; the oldest open
+# reports; new comments per topic; the admin's recent actions. Warm: the session and the attention
+# figures come from the cache. Comment list of a topic: session (cold only), user, two-step verification,
+# permissions (2), the topics of the filter, the page's count, the page (its rendered rows may come from
+# the cache; the rows are read for the selection counter).
+STAFF_PAGE_QUERIES = {"start": {"cold": 11, "warm": 5}, "comments": {"cold": 8, "warm": 7}}
 
 
 def staff_page_urls(topic):
