@@ -81,25 +81,27 @@ def _send(email):
 def _record(email, status, claimed_from):
     """Record one mail's outcome at once (one statement, autocommit); returns its new status."""
     now = timezone.now()
-    if status == STATUS.sent:
-        changes = {"status": STATUS.sent, "scheduled_time": claimed_from}
-    elif (email.number_of_retries or 0) < get_max_retries():
-        status = STATUS.requeued
-        changes = {
-            "status": status,
-            "number_of_retries": (email.number_of_retries or 0) + 1,
-            "scheduled_time": now + get_retry_timedelta(),
-        }
-    else:
-        changes = {"status": STATUS.failed, "scheduled_time": claimed_from}
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The outcome is visible to every worker at once; only its flush to disk is not awaited
-            # (a few milliseconds per mail otherwise). Should PostgreSQL itself crash in that instant,
-            # the mail is still claimed and goes out again after the lease: the case a killed worker has.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Email.objects.filter(pk=email.pk).update(last_updated=now, **changes)
+    retries = email.number_of_retries or 0
+    scheduled_time = claimed_from
+    if status == STATUS.failed and retries < get_max_retries():
+        status, retries, scheduled_time = STATUS.requeued, retries + 1, now + get_retry_timedelta()
+    changes = {"status": status, "scheduled_time": scheduled_time, "last_updated": now}
+    if status == STATUS.requeued:
+        changes["number_of_retries"] = retries
+    if connection.vendor != "postgresql":
+        Email.objects.filter(pk=email.pk).update(**changes)
+        return status
+    # One round trip, in autocommit. The outcome is visible to every worker at once; only its flush
+    # to disk is not awaited (set_config(..., true) holds for this statement's own transaction; a
+    # few milliseconds per mail otherwise). Should PostgreSQL itself crash in that instant, the mail
+    # is still claimed and goes out again after the lease: the case a killed worker has.
+    columns = ", ".join(f'"{name}" = %s' for name in changes)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{Email._meta.db_table}" SET {columns} '  # noqa: S608 - our column names
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed WHERE id = %s",
+            [*changes.values(), email.pk],
+        )
     return status
 
 
