@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from post_office.connections import connections
 from post_office.models import STATUS, Email, Log
@@ -41,18 +41,37 @@ def claim_lease() -> timedelta:
 
 
 def _claim(email_ids, now):
-    """Take the due ones of these mails for delivery in one short transaction (oldest first).
+    """Take the due ones of these mails for delivery (oldest first); each keeps its earlier
+    scheduled time in ``claimed_from``.
 
     Each claimed mail stops being due for ``claim_lease()``; a mail another worker holds
-    (row locked, or claimed earlier) is left to that worker.
+    (row locked, or claimed earlier) is left to that worker. On PostgreSQL one
+    ``UPDATE … RETURNING`` (its own short transaction) claims and reads the batch.
     """
-    with transaction.atomic():
-        queryset = _due(Email.objects.filter(pk__in=email_ids), now).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True)
-        emails = list(queryset.prefetch_related("attachments"))
-        if emails:
-            Email.objects.filter(pk__in=[email.pk for email in emails]).update(scheduled_time=now + claim_lease())
+    until = now + claim_lease()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            queryset = _due(Email.objects.filter(pk__in=email_ids), now).order_by("pk")
+            if connection.features.has_select_for_update_skip_locked:
+                queryset = queryset.select_for_update(skip_locked=True)
+            emails = list(queryset.prefetch_related("attachments"))
+            Email.objects.filter(pk__in=[email.pk for email in emails]).update(scheduled_time=until)
+        for email in emails:
+            email.claimed_from = email.scheduled_time
+        return emails
+    table = Email._meta.db_table
+    emails = list(
+        Email.objects.raw(
+            f'WITH due AS (SELECT id, scheduled_time FROM "{table}" '  # noqa: S608 - our table name
+            "WHERE id = ANY(%s) AND status IN (%s, %s) AND (scheduled_time IS NULL OR scheduled_time <= %s) "
+            "ORDER BY id FOR UPDATE SKIP LOCKED) "
+            f'UPDATE "{table}" AS e SET scheduled_time = %s FROM due WHERE e.id = due.id '
+            "RETURNING e.*, due.scheduled_time AS claimed_from",
+            [list(email_ids), *DELIVERABLE, now, until],
+        )
+    )
+    emails.sort(key=lambda email: email.pk)
+    prefetch_related_objects(emails, "attachments")
     return emails
 
 
@@ -127,8 +146,7 @@ def mail_deliver_many(*, email_ids) -> dict[int, str]:
     try:
         for email in emails:
             status, message, exception_type = _send(email)
-            # The claim changed only the row: the instance keeps the scheduled time from before it.
-            outcomes[email.pk] = _record(email, status, email.scheduled_time)
+            outcomes[email.pk] = _record(email, status, email.claimed_from)
             if log_level == 2 or (log_level == 1 and status == STATUS.failed):
                 logs.append(Log(email=email, status=status, message=message, exception_type=exception_type))
     finally:
