@@ -40,7 +40,7 @@ def test_each_invitee_gets_exactly_the_mail_rendering_their_own_would_give(monke
     invitees = _invitees()
     pairs = [(invitation, f"token-{invitation.pk}_Ab9") for invitation in invitees]
     sent = []
-    monkeypatch.setattr(mails.mail, "send_many", lambda messages: sent.extend(messages) or messages)
+    monkeypatch.setattr(mails, "_queue_many", lambda messages: sent.extend(messages) or messages)
     mails.invitation_mails(invitations_with_tokens=pairs)
     assert len(sent) == len(invitees)
     for (invitation, token), message in zip(pairs, sent, strict=True):
@@ -61,7 +61,7 @@ def test_a_template_that_shows_a_personal_value_another_way_falls_back_to_render
 
     monkeypatch.setattr(mails, "_invitation_message", shouting)
     sent = []
-    monkeypatch.setattr(mails.mail, "send_many", lambda messages: sent.extend(messages) or messages)
+    monkeypatch.setattr(mails, "_queue_many", lambda messages: sent.extend(messages) or messages)
     with caplog.at_level(logging.WARNING, logger="invitations.mails"):
         mails.invitation_mails(invitations_with_tokens=pairs)
     assert [message["message"] for message in sent] == [shouting(i, t)["message"] for i, t in pairs]
@@ -80,6 +80,24 @@ def test_a_template_showing_a_field_without_a_value_falls_back_too(monkeypatch):
     monkeypatch.setattr(mails, "_invitation_message", with_organisation)
     invitees[1].organisation = "Provincie Zeeland"
     sent = []
-    monkeypatch.setattr(mails.mail, "send_many", lambda messages: sent.extend(messages) or messages)
+    monkeypatch.setattr(mails, "_queue_many", lambda messages: sent.extend(messages) or messages)
     mails.invitation_mails(invitations_with_tokens=pairs)
     assert sent[1]["html_message"].endswith("Provincie Zeeland")
+
+
+def test_the_queued_mail_keeps_template_syntax_from_a_name_or_note_as_written(settings):
+    from unittest import mock
+
+    from post_office.models import STATUS
+
+    invitation = InvitationFactory(name="Anna {{ x }} {% now 'Y' %}", note="Tot {% if 1 %}ziens", language="nl")
+    with mock.patch("nmp_portal.tasks.deliver_mail.delay"):
+        (email,) = mails.invitation_mails(invitations_with_tokens=[(invitation, "tok")])
+    email.refresh_from_db()
+    assert "Beste Anna {{ x }} {% now 'Y' %}," in email.message
+    assert "Tot {% if 1 %}ziens" in email.message
+    assert "Anna {{ x }} {% now &#x27;Y&#x27; %}" in email.html_message
+    assert email.status == STATUS.queued
+    assert email.to == [invitation.email]
+    assert email.message_id.endswith(f"@{settings.POST_OFFICE['MESSAGE_ID_FQDN']}>")  # the site's domain
+    assert email.subject == mails._invitation_message(invitation, "tok")["subject"]
