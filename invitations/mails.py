@@ -4,7 +4,6 @@ import copy
 import logging
 import re
 import secrets
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,13 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from post_office import mail
-from post_office.models import STATUS, Email
-from post_office.settings import get_message_id_enabled, get_message_id_fqdn
-from post_office.signals import email_queued
-from post_office.utils import parse_emails, parse_priority
 
 from feedback.templatetags.feedback_tags import without_bidi_controls
+from participants import mailqueue
 
 from .ics import event_ics, event_url
 
@@ -37,7 +32,7 @@ def respond_url(token: str) -> str:
 
 
 def _message(*, invitation, template: str, subject: str, context: dict, attachments=None) -> dict:
-    """The arguments of post_office's ``mail.send`` for one mail, rendered in the active language."""
+    """The arguments of ``participants.mailqueue.queue`` for one mail, rendered in the active language."""
     context = {
         "invitation": invitation,
         "event": invitation.event,
@@ -62,7 +57,7 @@ def _message(*, invitation, template: str, subject: str, context: dict, attachme
 
 
 def _send(**kwargs):
-    return mail.send(**_message(**kwargs))
+    return mailqueue.queue(**_message(**kwargs))
 
 
 def _invitation_message(invitation, token):
@@ -76,7 +71,7 @@ def _invitation_message(invitation, token):
 
 
 def invitation_mail(*, invitation, token: str):
-    return mail.send(**_invitation_message(invitation, token))
+    return mailqueue.queue(**_invitation_message(invitation, token))
 
 
 # The invitation mail rendered once for a group of invitees: a stand-in invitation whose personal text
@@ -159,37 +154,8 @@ def invitation_mails(*, invitations_with_tokens) -> list:
 
 
 def _queue_many(messages) -> list:
-    """Put rendered mails in the queue with one insert: post_office's ``send_many`` without its second pass.
-
-    post_office's ``send_many`` (through its ``create``) renders each subject and
-    body once more as a Django template with an empty context: a name such as
-    "{{ x }}" would vanish from the mail, "{% now 'Y' %}" would run, and it costs
-    a template compilation per text. Our texts are rendered already, so the rows
-    are made here as ``create`` makes them otherwise, and the same ``email_queued``
-    signal hands them to delivery after the commit.
-    """
-    priority = parse_priority(None)
-    with_message_id = get_message_id_enabled()
-    emails = [
-        Email(
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=parse_emails(message["recipients"]),
-            cc=[],
-            bcc=[],
-            subject=message["subject"],
-            message=message["message"],
-            html_message=message["html_message"],
-            message_id=make_msgid(domain=get_message_id_fqdn()) if with_message_id else None,
-            priority=priority,
-            status=STATUS.queued,
-            backend_alias="",
-        )
-        for message in messages
-    ]
-    if emails:
-        Email.objects.bulk_create(emails)
-        email_queued.send(sender=Email, emails=emails)
-    return emails
+    """Put rendered mails in the queue with one insert (without post_office's second template pass)."""
+    return mailqueue.queue_many(messages)
 
 
 def reminder_mail(*, invitation, token: str):
