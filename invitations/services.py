@@ -348,7 +348,10 @@ def invitation_by_token(token: str) -> Invitation | None:
     """The invitation for a personal link, or None when the token is unknown, replaced or past the deadline."""
     if not token or len(token) > 100:
         return None
-    invitation = Invitation.objects.select_related("event", "user").filter(token_hash=token_hash(token)).first()
+    # The hash is unique: no ordering (the model's orders by event and name, which ``first()`` would
+    # compile and sort by), and only the event with it (the page never shows the linked account).
+    found = list(Invitation.objects.select_related("event").filter(token_hash=token_hash(token)).order_by()[:1])
+    invitation = found[0] if found else None
     if invitation is None or not invitation.event.is_open_for_answers or invitation.state == State.EXPIRED:
         return None
     return invitation
