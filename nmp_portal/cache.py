@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -62,11 +62,33 @@ def _default(key, default=None, version=None):
     return default
 
 
+class _ReusedClient(RedisCacheClient):
+    """Django's Redis client maker, but one ``redis.Redis`` per connection pool instead of one per operation.
+
+    Django makes a new client object for every cache call, and each copies
+    redis-py's table of some 200 reply handlers (60 µs, a third of a cache
+    ``get``). A client over a pool is safe to share (redis-py); the pool
+    still hands out the connections.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class DegradingRedisCache(RedisCache):
     """Django's RedisCache that logs Redis errors and treats them as cache misses."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = _ReusedClient
         self._down_until = 0.0
         self._lock = threading.Lock()
 
