@@ -86,3 +86,21 @@ def test_topic_page_query_count_is_flat(client, topic, participant, who, django_
 
 TOPIC_PAGE_QUERIES = {"anonymous": 8, "participant": 14, "moderator": 15}
 RECOMMENDATION_PAGE_QUERIES = {"anonymous": 6, "participant": 10, "moderator": 11}
+
+
+def test_posting_a_comment_costs_the_pinned_queries(client, topic, participant, django_assert_num_queries):
+    """Session, account, topic, recommendation, the permission's verified address; in the transaction (two
+    statements) the repeat check and the insert (in its savepoint: two more). A repeat of the same text is
+    answered with the comment already there, without a write."""
+    from django.urls import reverse
+
+    rec = RecommendationFactory(topic=topic)
+    client.force_login(participant)
+    client.get("/")  # the session's first request stamps its start
+    url = reverse("feedback:comment_create", args=[topic.slug])
+    data = {"text": "Graag meer aandacht voor de uitvoering.", "recommendation": rec.pk}
+    with django_assert_num_queries(11):
+        assert client.post(url, data).status_code == 302
+    with django_assert_num_queries(8):
+        assert client.post(url, data).status_code == 302
+    assert Comment.objects.filter(recommendation=rec).count() == 1

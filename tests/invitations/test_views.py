@@ -321,3 +321,19 @@ def test_an_account_with_the_address_in_other_capitals_is_found(client, invited)
     ParticipantFactory(email=invitation.email.upper())
     page = client.get(url(token)).content.decode()
     assert "Maak een account met deze uitnodiging" not in page
+
+
+def test_the_link_page_and_the_event_page_cost_the_pinned_queries(client, invited, django_assert_num_queries):
+    """Link: the invitation with its event, whether the address has an account, the header's sign-up mode.
+    Event page of a logged-in invitee: session, account, event, the invitation."""
+    (invitation, token), *_ = invited
+    client.get(url(token))
+    with django_assert_num_queries(3):
+        assert client.get(url(token)).status_code == 200
+    account = ParticipantFactory(email=invitation.email)
+    Invitation.objects.filter(pk=invitation.pk).update(user=account)
+    client.force_login(account)
+    event_url = f"/bijeenkomsten/{invitation.event.slug}/"
+    client.get(event_url)
+    with django_assert_num_queries(4):
+        assert "Verstuur mijn antwoord" in client.get(event_url).content.decode()
