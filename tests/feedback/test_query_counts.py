@@ -91,9 +91,9 @@ RECOMMENDATION_PAGE_QUERIES = {"anonymous": 6, "participant": 10, "moderator": 1
 
 
 def test_posting_a_comment_costs_the_pinned_queries(client, topic, participant, django_assert_num_queries):
-    """Account, topic, recommendation, the permission's verified address (the session comes from the cache); in the transaction (two
-    statements) the repeat check and the insert (in its savepoint: two more). A repeat of the same text is
-    answered with the comment already there, without a write."""
+    """Account, topic, recommendation, the permission's verified address (the session comes from the cache);
+    in the transaction (two statements) the repeat check and the insert (in its savepoint: two more). A repeat
+    of the same text is answered with the comment already there, without a write."""
     from django.urls import reverse
 
     rec = RecommendationFactory(topic=topic)
