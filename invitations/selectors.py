@@ -14,13 +14,18 @@ def account_exists(*, email: str) -> bool:
     PostgreSQL, which no index serves (a scan of every account on each opening
     of a personal link).
     """
+    return _accounts_with(Lower(Value(email))).exists()
+
+
+def _accounts_with(email_lower):
     from participants.models import User
 
-    return (
-        User.objects.alias(email_lower=Lower("email"))
-        .filter(email_lower=Lower(Value(email)), deleted_at__isnull=True)
-        .exists()
-    )
+    return User.objects.alias(email_lower=Lower("email")).filter(email_lower=email_lower, deleted_at__isnull=True)
+
+
+def with_account_exists(queryset):
+    """Annotate each invitation with ``has_account``: ``account_exists`` for its address, in the same query."""
+    return queryset.annotate(has_account=Exists(_accounts_with(Lower(OuterRef("email")))))
 
 
 def verified_account(*, email: str):

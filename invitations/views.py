@@ -85,7 +85,7 @@ def respond(request, token):
     form = AnswerForm(request.POST) if request.method == "POST" else _answer_form(invitation)
     if request.method == "POST" and form.is_valid() and _record_answer(request, invitation, form):
         return redirect(request.path)
-    has_account = request.user.is_authenticated or selectors.account_exists(email=invitation.email)
+    has_account = request.user.is_authenticated or invitation.has_account
     return render(
         request,
         "invitations/invitation_respond.html",
@@ -145,7 +145,7 @@ class InvitationSignupView(SignupView):
             return _invalid(request)
         if request.user.is_authenticated:
             return redirect("invitations:respond", token=kwargs["token"])
-        if selectors.account_exists(email=self.invitation.email):
+        if self.invitation.has_account:
             return redirect(reverse("account_login") + "?next=" + reverse("invitations:respond", kwargs=kwargs))
         from allauth.account.adapter import get_adapter
 
