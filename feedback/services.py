@@ -244,6 +244,7 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     with transaction.atomic():
         repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
         if repeat:
+            repeat.topic = topic  # its address needs the topic's slug: not read again
             return repeat
         comment = Comment(
             topic=topic,
@@ -254,13 +255,16 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
             stance=stance,
             client_token=client_token,
         )
-        comment.full_clean(validate_constraints=False)
+        # The related rows were read for this call: their ForeignKey checks would read each one again
+        # (a query per row; the database's foreign keys guard against one deleted meanwhile).
+        comment.full_clean(exclude=["topic", "recommendation", "parent", "author"], validate_constraints=False)
         try:
             with transaction.atomic():
                 comment.save()
         except IntegrityError:
             repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
             if repeat:
+                repeat.topic = topic
                 return repeat
             raise
         discussion_changed(topic.pk, topic.slug)

@@ -193,6 +193,7 @@ def comment_create(request, slug):
         recommendation = get_object_or_404(
             Recommendation, pk=_int(request.POST["recommendation"]), topic=topic, is_published=True
         )
+        recommendation.topic = topic  # the permission check asks for it: not read again
     parent = None
     if request.POST.get("parent"):
         parent = get_object_or_404(

@@ -345,10 +345,19 @@ def invitations_pickup() -> int:
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    """The invitation for a personal link, or None when the token is unknown, replaced or past the deadline."""
+    """The invitation for a personal link, or None when the token is unknown, replaced or past the deadline.
+
+    With ``has_account``: whether an account has the invitation's address (the page offers sign-up if not).
+    """
     if not token or len(token) > 100:
         return None
-    invitation = Invitation.objects.select_related("event", "user").filter(token_hash=token_hash(token)).first()
+    # The hash is unique: no ordering (the model's orders by event and name, which ``first()`` would
+    # compile and sort by), and only the event with it (the page never shows the linked account).
+    from .selectors import with_account_exists
+
+    invitations = with_account_exists(Invitation.objects.select_related("event"))
+    found = list(invitations.filter(token_hash=token_hash(token)).order_by()[:1])
+    invitation = found[0] if found else None
     if invitation is None or not invitation.event.is_open_for_answers or invitation.state == State.EXPIRED:
         return None
     return invitation

@@ -1,7 +1,6 @@
 """Invitee pages: the personal link, the event page, the calendar file and account creation."""
 
 from allauth.account.views import SignupView
-from allauth.core.internal import ratelimit
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from feedback import ratelimits
 from feedback.ratelimits import contribution_limit
 
 from . import selectors, services
@@ -23,17 +23,12 @@ from .models import Event
 def _rate_limited(request) -> bool:
     """Personal links are guessed by trying many: count openings per client address per minute.
 
-    allauth's limiter finds the real client address behind the proxy (ALLAUTH_TRUSTED_PROXY_COUNT), so one
+    allauth's client address is the real one behind the proxy (ALLAUTH_TRUSTED_PROXY_COUNT), so one
     guesser cannot lock out everyone who reaches the site through the same proxy.
     """
-    usage = ratelimit.consume(
-        request,
-        app="nmp.invitations",
-        action="link",
-        config={"link": f"{settings.INVITATIONS_LINK_RATE}/m/ip"},
-        limit_get=True,
+    return not ratelimits.hit(
+        request, app="nmp.invitations", action="link", rates=f"{settings.INVITATIONS_LINK_RATE}/m/ip"
     )
-    return usage is None
 
 
 def _invalid(request):
@@ -90,7 +85,7 @@ def respond(request, token):
     form = AnswerForm(request.POST) if request.method == "POST" else _answer_form(invitation)
     if request.method == "POST" and form.is_valid() and _record_answer(request, invitation, form):
         return redirect(request.path)
-    has_account = request.user.is_authenticated or selectors.account_exists(email=invitation.email)
+    has_account = request.user.is_authenticated or invitation.has_account
     return render(
         request,
         "invitations/invitation_respond.html",
@@ -150,7 +145,7 @@ class InvitationSignupView(SignupView):
             return _invalid(request)
         if request.user.is_authenticated:
             return redirect("invitations:respond", token=kwargs["token"])
-        if selectors.account_exists(email=self.invitation.email):
+        if self.invitation.has_account:
             return redirect(reverse("account_login") + "?next=" + reverse("invitations:respond", kwargs=kwargs))
         from allauth.account.adapter import get_adapter
 

@@ -105,6 +105,30 @@ class DegradingRedisCache(RedisCache):
         if first:
             logger.warning("Cache unavailable, treating it as empty for %ss: %s", RETRY_AFTER, error)
 
+    def count(self, counters, delta=1):
+        """Add ``delta`` to each counter and read the one before it, in one round trip (``feedback.ratelimits``).
+
+        ``counters`` are (key, previous key, timeout in seconds); returns
+        [(current value, previous value or 0), ...], or None while Redis is
+        unreachable. Each INCRBY is atomic, so concurrent callers are all
+        counted without a lock; the timeout is set with every increment, so a
+        counter never outlives its window by more than that.
+        """
+        try:
+            self._check_available()
+            client = self._cache.get_client(write=True)
+            pipeline = client.pipeline(transaction=False)
+            for key, previous, timeout in counters:
+                key = self.make_and_validate_key(key)
+                pipeline.incrby(key, delta)
+                pipeline.expire(key, timeout)
+                pipeline.get(self.make_and_validate_key(previous))
+            replies = pipeline.execute()
+        except (RedisError, OSError, CacheUnavailable) as error:
+            self._mark_down(error)
+            return None
+        return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
+
     add = _degrades(lambda key, *args, **kwargs: not key.startswith(FAIL_CLOSED_ADD))(RedisCache.add)
     get = _degrades(_default)(RedisCache.get)
     set = _degrades(lambda *args, **kwargs: None)(RedisCache.set)

@@ -127,3 +127,21 @@ def test_staff_page_query_counts_are_flat(client, topic, participant, page):
     _fill(topic, [RecommendationFactory(topic=topic, position=1)], participant, comments=500, voters=20)
     assert small == _count(client, url) == STAFF_PAGE_QUERIES[page]["cold"]
     assert _count(client, url, cold=False) == STAFF_PAGE_QUERIES[page]["warm"]
+
+
+def test_posting_a_comment_costs_the_pinned_queries(client, topic, participant, django_assert_num_queries):
+    """Account, topic, recommendation, the permission's verified address (the session comes from the cache);
+    in the transaction (two statements) the repeat check and the insert (in its savepoint: two more). A repeat
+    of the same text is answered with the comment already there, without a write."""
+    from django.urls import reverse
+
+    rec = RecommendationFactory(topic=topic)
+    client.force_login(participant)
+    client.get("/")  # the session's first request stamps its start
+    url = reverse("feedback:comment_create", args=[topic.slug])
+    data = {"text": "Graag meer aandacht voor de uitvoering.", "recommendation": rec.pk}
+    with django_assert_num_queries(10):
+        assert client.post(url, data).status_code == 302
+    with django_assert_num_queries(7):
+        assert client.post(url, data).status_code == 302
+    assert Comment.objects.filter(recommendation=rec).count() == 1

@@ -6,6 +6,7 @@ import icalendar
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from invitations.models import Invitation
@@ -265,3 +266,74 @@ def test_by_invitation_only_the_link_opens_sign_up_for_the_invited_address_only(
     )
     assert "gebruik het adres waar uw uitnodiging naartoe ging" in response.content.decode()
     assert not User.objects.filter(email="iemand-anders@example.org").exists()
+
+
+def _answer_shown(html):
+    """The radio button that is checked and the needs text of the answer form on a page."""
+    import re
+
+    checked = re.findall(r'<input type="radio"[^>]*name="attending" value="(\w+)"[^>]*\bchecked\b', html)
+    needs = re.search(r'<textarea name="needs"[^>]*>(.*?)</textarea>', html, re.S).group(1).strip()
+    return (checked[0] if checked else None), needs
+
+
+def test_each_invitee_sees_their_own_answer_although_the_form_is_rendered_once(client, invited):
+    """The empty answer form is remembered per worker: every reader still gets their own answer and token."""
+    (_, fresh_token), (_, declined_token), (_, accepted_token) = invited
+    client.post(url(declined_token), {"attending": "no"})
+    client.post(url(accepted_token), {"attending": "yes", "needs": "Rolstoelplek <graag>"})
+    pages = {
+        name: client.get(url(token)).content.decode()
+        for name, token in [
+            ("fresh", fresh_token),
+            ("declined", declined_token),
+            ("accepted", accepted_token),
+            ("fresh again", fresh_token),
+        ]
+    }
+    assert _answer_shown(pages["fresh"]) == (None, "")
+    assert _answer_shown(pages["declined"]) == ("no", "")
+    assert _answer_shown(pages["accepted"]) == ("yes", "Rolstoelplek &lt;graag&gt;")
+    assert _answer_shown(pages["fresh again"]) == (None, "")
+    # A visitor with another form token gets a token of their own in the remembered form, which is accepted.
+    import re
+
+    other = Client(enforce_csrf_checks=True)
+    page = other.get(url(fresh_token)).content.decode()
+    form = page.split('class="invitation-answer"', 1)[1]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert "\x00" not in page
+    assert other.post(url(fresh_token), {"attending": "yes", "csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_a_refused_answer_shows_the_visitors_own_input_and_the_error(client, invited):
+    (_, token), *_ = invited
+    client.get(url(token))
+    response = client.post(url(token), {"needs": "Ringleiding"})  # no "Ja" or "Nee"
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert _answer_shown(html) == (None, "Ringleiding") and "is-invalid" in html
+    assert _answer_shown(client.get(url(token)).content.decode()) == (None, "")
+
+
+def test_an_account_with_the_address_in_other_capitals_is_found(client, invited):
+    (invitation, token), *_ = invited
+    ParticipantFactory(email=invitation.email.upper())
+    page = client.get(url(token)).content.decode()
+    assert "Maak een account met deze uitnodiging" not in page
+
+
+def test_the_link_page_and_the_event_page_cost_the_pinned_queries(client, invited, django_assert_num_queries):
+    """Link: the invitation with its event and whether its address has an account, the header's sign-up mode.
+    Event page of a logged-in invitee: account, event, the invitation (the session comes from the cache)."""
+    (invitation, token), *_ = invited
+    client.get(url(token))
+    with django_assert_num_queries(2):
+        assert client.get(url(token)).status_code == 200
+    account = ParticipantFactory(email=invitation.email)
+    Invitation.objects.filter(pk=invitation.pk).update(user=account)
+    client.force_login(account)
+    event_url = f"/bijeenkomsten/{invitation.event.slug}/"
+    client.get(event_url)
+    with django_assert_num_queries(3):
+        assert "Verstuur mijn antwoord" in client.get(event_url).content.decode()

@@ -63,6 +63,16 @@ def test_the_cache_answers_like_an_empty_cache_and_logs_once(redis_down, caplog)
     assert [r.levelname for r in caplog.records] == ["WARNING"]
 
 
+def test_rate_limit_counters_fail_open(redis_down, rf):
+    from django.core.cache import caches
+
+    from feedback.ratelimits import hit
+
+    assert caches["default"].count([("a", "b", 60)]) is None
+    request = rf.get("/", REMOTE_ADDR="203.0.113.5")
+    assert all(hit(request, app="test", action="link", rates="1/m/ip") for _ in range(3))
+
+
 def test_after_an_error_redis_is_left_alone_for_a_few_seconds(redis_down):
     from django.core.cache import caches
 

@@ -118,3 +118,32 @@ def test_redis_stopped_then_started_again(client, own_redis, transactional_db, r
         time.sleep(0.5)
     assert set(Email.objects.filter(pk__in=waiting, status=STATUS.sent).values_list("pk", flat=True)) == waiting
     assert client.get("/healthz").json()["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+
+
+def test_rate_limit_counters_in_redis_count_every_simultaneous_hit_and_expire(own_redis, rf):
+    """Forty requests at once from one address against 25/m on a real Redis: 25 pass, none waits on a lock."""
+    import threading
+
+    from django.core.cache import caches
+
+    from feedback.ratelimits import hit
+
+    results, start = [], threading.Barrier(40)
+
+    def one():
+        start.wait()
+        results.append(hit(rf.post("/", REMOTE_ADDR="203.0.113.5"), app="test", action="many", rates="25/m/ip"))
+
+    threads = [threading.Thread(target=one) for _ in range(40)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 15 + [True] * 25
+    assert time.monotonic() - began < 2
+    # The counters carry their expiry (two windows and a second), so they never pile up in Redis.
+    cache = caches["default"]
+    client = cache._cache.get_client()
+    keys = client.keys(cache.make_key("allauth:rl:test:many:*"))
+    assert keys and all(0 < client.ttl(key) <= 121 for key in keys)
