@@ -129,6 +129,25 @@ class DegradingRedisCache(RedisCache):
             return None
         return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
 
+    def bump_generations(self, keys, start):
+        """Move each generation number on, starting at ``start`` when missing, in one round trip (``pagecache``).
+
+        SET NX then INCR per key: atomic per command, so two writers both move
+        the number on. Nothing happens while Redis is unreachable (pages then
+        are not kept either).
+        """
+        try:
+            self._check_available()
+            client = self._cache.get_client(write=True)
+            pipeline = client.pipeline(transaction=False)
+            for key in keys:
+                key = self.make_and_validate_key(key)
+                pipeline.set(key, start, nx=True)
+                pipeline.incr(key)
+            pipeline.execute()
+        except (RedisError, OSError, CacheUnavailable) as error:
+            self._mark_down(error)
+
     add = _degrades(lambda key, *args, **kwargs: not key.startswith(FAIL_CLOSED_ADD))(RedisCache.add)
     get = _degrades(_default)(RedisCache.get)
     set = _degrades(lambda *args, **kwargs: None)(RedisCache.set)

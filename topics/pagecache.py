@@ -80,6 +80,9 @@ def generations(*scopes):
 
 
 def _bump_now(scopes):
+    if hasattr(cache, "bump_generations"):  # Redis: every scope in one round trip
+        cache.bump_generations([_generation_key(s) for s in scopes], time.time_ns() // 1000)
+        return
     for scope in scopes:
         key = _generation_key(scope)
         # add() then incr() is atomic on Redis; two writers both move the number on.

@@ -147,3 +147,21 @@ def test_rate_limit_counters_in_redis_count_every_simultaneous_hit_and_expire(ow
     client = cache._cache.get_client()
     keys = client.keys(cache.make_key("allauth:rl:test:many:*"))
     assert keys and all(0 < client.ttl(key) <= 121 for key in keys)
+
+
+def test_page_generations_move_on_in_one_round_trip_and_never_restart_low(own_redis, settings):
+    """A bump moves every scope on; after Redis lost its data (restart) a scope starts at the time, not at 0."""
+    from django.core.cache import cache
+
+    from topics import pagecache
+
+    first = pagecache.current_generations(pagecache.CONTENT, "topic:water")
+    pagecache.bump_now(pagecache.CONTENT, "topic:water")
+    second = pagecache.current_generations(pagecache.CONTENT, "topic:water")
+    assert second == (first[0] + 1, first[1] + 1)
+    assert first[0] > 1_000_000_000_000_000  # microseconds since 1970
+    cache.clear()  # as after a restart of a Redis that keeps nothing on disk
+    again = pagecache.current_generations(pagecache.CONTENT, "topic:water")
+    assert again[0] > second[0] and again[1] > second[1]
+    pagecache.bump_now("topic:nieuw")  # a scope bumped before it was ever read
+    assert pagecache.current_generations("topic:nieuw")[0] > second[0]
