@@ -86,3 +86,28 @@ def test_topic_page_query_count_is_flat(client, topic, participant, who, django_
 
 TOPIC_PAGE_QUERIES = {"anonymous": 8, "participant": 14, "moderator": 15}
 RECOMMENDATION_PAGE_QUERIES = {"anonymous": 6, "participant": 10, "moderator": 11}
+
+
+def _vote(client, recommendation, choice):
+    return client.post(f"/adviezen/{recommendation.pk}/stem/", {"choice": choice}, HTTP_ACCEPT="application/json")
+
+
+def test_the_vote_answer_costs_the_pinned_queries(client, recommendation, publication_by_worker, participant):
+    client.force_login(participant)
+    client.get("/")  # the session's first request stamps its start; later ones within a minute do not write
+    _vote(client, recommendation, "agree")  # the recommendation is now in the cache
+    with CaptureQueriesContext(connection) as ctx:
+        response = _vote(client, recommendation, "disagree")
+    assert response.status_code == 200 and response.json()["ok"]
+    # Session, user, the participant's standing (verified e-mail, roles, priorities), the upsert.
+    assert len(ctx.captured_queries) == VOTE_QUERIES, [q["sql"][:80] for q in ctx.captured_queries]
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        _vote(client, recommendation, "neutral")
+    # With nothing cached: also the recommendation and the published cells of its topic.
+    assert len(ctx.captured_queries) == VOTE_QUERIES + 2
+    assert Vote.objects.get(participant=participant).choice == "neutral"
+
+
+# Session, user, the participant's standing (verified e-mail, roles, priorities in the topic), the upsert.
+VOTE_QUERIES = 4

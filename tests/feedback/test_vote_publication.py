@@ -4,9 +4,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,26 +83,6 @@ def test_a_failed_publication_puts_the_changes_back(
     with pytest.raises(RuntimeError):
         publish_pending_results()
     assert len(publication_by_worker.members) == 1
-
-
-def test_the_vote_answer_costs_the_pinned_queries(client, recommendation, publication_by_worker, participant):
-    client.force_login(participant)
-    client.get("/")  # the session's first request stamps its start; later ones within a minute do not write
-    vote(client, recommendation, "agree")  # the recommendation is now in the cache
-    with CaptureQueriesContext(connection) as ctx:
-        response = vote(client, recommendation, "disagree")
-    assert response.status_code == 200 and response.json()["ok"]
-    # Session, user, the participant's standing (verified e-mail, roles, priorities), the upsert.
-    assert len(ctx.captured_queries) == VOTE_QUERIES, [q["sql"][:80] for q in ctx.captured_queries]
-    cache.clear()
-    with CaptureQueriesContext(connection) as ctx:
-        vote(client, recommendation, "neutral")
-    # With nothing cached: also the recommendation and the published cells of its topic.
-    assert len(ctx.captured_queries) == VOTE_QUERIES + 2
-    assert Vote.objects.get(participant=participant).choice == "neutral"
-
-
-VOTE_QUERIES = 4
 
 
 def test_the_json_answer_matches_the_topic_page_block(client, recommendation, topic, participant, settings):
