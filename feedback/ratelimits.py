@@ -37,6 +37,10 @@ RETRY_AFTER = 5.0
 _down_until = 0.0
 
 
+def _now():
+    return time.time()
+
+
 def _keys(request, action, rate, user, now):
     source = f"user:{user.pk}" if rate.per == "user" else f"ip:{ratelimit.get_ip(request)}"
     window = int(now // rate.duration)
@@ -77,7 +81,7 @@ def allowed(request, action, user):
     rates = [rate for rate in rates if rate.per in ("user", "ip")]
     if not rates:
         return True
-    now = time.time()
+    now = _now()
     counted = [(*_keys(request, action, rate, user, now), int(2 * rate.duration) + 1) for rate in rates]
     cache = caches["default"]
     if time.monotonic() < _down_until:

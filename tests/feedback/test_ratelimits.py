@@ -67,3 +67,18 @@ def test_votes_proposals_and_reports_are_limited_too(client, rec, settings):
         client.post(reverse("feedback:comment_report", args=[c.pk]), {"reason": "spam"}).status_code for c in others
     ]
     assert reports[1] == 429 and Report.objects.count() == 1
+
+
+def test_the_window_slides_a_burst_at_the_end_of_a_minute_still_counts_after_it(client, rec, settings, monkeypatch):
+    from feedback import ratelimits
+
+    settings.CONTRIBUTION_RATE_LIMITS = {"vote": "3/m/user"}
+    client.force_login(ParticipantFactory())
+    vote_url = reverse("feedback:vote", args=[rec.pk])
+    clock = [60 * 1000 + 55.0]  # five seconds before a minute ends
+    monkeypatch.setattr(ratelimits, "_now", lambda: clock[0])
+    assert [client.post(vote_url, {"choice": "agree"}).status_code for _ in range(3)] == [302] * 3
+    clock[0] += 10  # five seconds into the next minute: the three are still within the last minute
+    assert client.post(vote_url, {"choice": "agree"}).status_code == 429
+    clock[0] += 60  # a full minute without a vote
+    assert client.post(vote_url, {"choice": "agree"}).status_code == 302
