@@ -284,9 +284,9 @@ def publish_later(*, recommendation_ids, participants):
 def publish_pending():
     """Publish what ``publish_later`` noted (the beat task, every few seconds); the number of changes taken.
 
-    All noted changes are taken in one ``publish`` call per batch: a union of
-    participants is still a correct ``participants`` (more people are compared,
-    never fewer). If publishing fails, the changes are put back for the next run.
+    Each recommendation is published with the people noted on it (one short
+    transaction each, an index lookup per person). If publishing fails, what
+    was not yet published is put back for the next run.
     """
     client = _pending_client()
     taken = 0
@@ -294,12 +294,16 @@ def publish_pending():
         members = client.spop(PENDING_KEY, PENDING_BATCH)
         if not members:
             return taken
-        pairs = [tuple(int(part) for part in member.split(b":")) for member in members]
-        try:
-            publish(recommendation_ids=[r for r, _p in pairs], participants=[p for _r, p in pairs])
-        except Exception:
-            client.sadd(PENDING_KEY, *members)
-            raise
+        changed = defaultdict(set)
+        for member in members:
+            recommendation_id, participant_id = (int(part) for part in member.split(b":"))
+            changed[recommendation_id].add(participant_id)
+        for recommendation_id in sorted(changed):
+            try:
+                publish(recommendation_ids=[recommendation_id], participants=changed[recommendation_id])
+            except Exception:
+                client.sadd(PENDING_KEY, *[f"{r}:{p}" for r in changed if r >= recommendation_id for p in changed[r]])
+                raise
         taken += len(members)
         if len(members) < PENDING_BATCH:
             return taken
