@@ -166,23 +166,33 @@ class TopicPage:
         ) % {"used": self.priorities_used, "max": Priority.MAX_PER_TOPIC}
 
 
+def compact_results(totals, pk):
+    """The compact results of recommendation ``pk`` shown on the topic page, from ``published_totals``.
+
+    The split follows the results' small-number rule: with a handful of voters
+    it would let the next voter work out how the first ones voted. The number
+    of voters may show.
+    """
+    counts = totals.get(pk, {})
+    agree, neutral, disagree = counts.get("agree", 0), counts.get("neutral", 0), counts.get("disagree", 0)
+    minimum = settings.RESULTS_MIN_TOTAL_VOTERS
+    return {
+        "agree_count": agree,
+        "neutral_count": neutral,
+        "disagree_count": disagree,
+        "priority_count": counts.get("priority", 0),
+        "voter_count": agree + neutral + disagree,
+        "split_shown": agree + neutral + disagree >= minimum,
+        "split_minimum": minimum,
+    }
+
+
 def _show_results(recommendation, *, topic, visibility, totals):
     """Put on ``recommendation`` the compact results its block shows (no query)."""
-    minimum = settings.RESULTS_MIN_TOTAL_VOTERS
     recommendation.topic = topic  # the permission checks ask for it; no query per row
     recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
-    counts = totals.get(recommendation.pk, {})
-    recommendation.agree_count = counts.get("agree", 0)
-    recommendation.neutral_count = counts.get("neutral", 0)
-    recommendation.disagree_count = counts.get("disagree", 0)
-    recommendation.priority_count = counts.get("priority", 0)
-    # The split follows the results' small-number rule: with a handful of voters it would
-    # let the next voter work out how the first ones voted. The number of voters may show.
-    recommendation.voter_count = sum(
-        (recommendation.agree_count, recommendation.neutral_count, recommendation.disagree_count)
-    )
-    recommendation.split_shown = recommendation.voter_count >= minimum
-    recommendation.split_minimum = minimum
+    for name, value in compact_results(totals, recommendation.pk).items():
+        setattr(recommendation, name, value)
 
 
 def topic_participation(*, topic, user, pk=None):

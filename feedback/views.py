@@ -22,7 +22,7 @@ from topics import pagecache
 from topics import selectors as topic_selectors
 from topics.models import Recommendation, Topic
 
-from . import digest, notifications, search, selectors, services
+from . import digest, notifications, readerpage, search, selectors, services
 from .forms import CommentEditForm, CommentForm, ProposalForm, ReplyForm, ReportForm, attach_reply_forms
 from .models import Choice, Comment
 from .ratelimits import contribution_limit
@@ -386,6 +386,7 @@ def comment_report(request, comment):
 
 
 @pagecache.anonymous_page_cache(_topic_scopes)
+@pagecache.reader_page_cache(_topic_scopes, readerpage.topic_reader)
 def topic_detail(request, slug):
     """The topic with its recommendations, each one's compact results, and the general discussion.
 
@@ -397,6 +398,7 @@ def topic_detail(request, slug):
     except Topic.DoesNotExist:
         raise Http404(_("This topic does not exist.")) from None
     participation = selectors.topic_participation(topic=topic, user=request.user)
+    readerpage.remember_recommendations(request, topic, participation)
     context = {
         "topic": topic,
         "phase": topic.phase,

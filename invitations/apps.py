@@ -8,7 +8,9 @@ class InvitationsConfig(AppConfig):
 
     def ready(self):
         from participants.exports import register_privacy_section
+        from topics.pagecache import register_slot
 
-        from . import privacy
+        from . import context_processors, privacy
 
         register_privacy_section("invitations", export=privacy.export, erase=privacy.erase)
+        register_slot("announcement", context_processors.announcement_slot)

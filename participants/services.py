@@ -211,7 +211,11 @@ def _end_all_sessions(user: User):
     for session in UserSession.objects.filter(user=user):
         engine.SessionStore(session_key=session.session_key).delete()
     UserSession.objects.filter(user=user).delete()
-    if settings.SESSION_ENGINE in ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"):
+    if settings.SESSION_ENGINE in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+        "participants.sessions",
+    ):
         # Sessions made before usersessions tracked them (or by tests) are
         # found by decoding; live sessions are few (12 hours at most).
         from django.contrib.sessions.models import Session

@@ -15,7 +15,12 @@ def nmp_content(db):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from invitations.context_processors import forget_coming_events
+    from topics import pagecache
+
     cache.clear()
+    pagecache.forget_local_copies()
+    forget_coming_events()
     yield
 
 

@@ -18,6 +18,11 @@ edits made outside the services.
 import functools
 import hashlib
 import re
+import secrets
+import threading
+import time
+import uuid
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.db import transaction
@@ -48,22 +53,41 @@ def _generation_key(scope):
     return f"gen:{scope}"
 
 
-def generations(*scopes):
-    """The current generation of each scope, in one cache round trip."""
+def current_generations(*scopes):
+    """The current generation of each scope (one cache round trip), or None while the cache does not answer.
+
+    A scope without a generation yet (a new scope, or after Redis lost its
+    data) starts at the current time in microseconds, never at 0: a page kept
+    under an earlier generation (in a worker's memory, ``_local``) must not
+    match again after a restart of Redis.
+    """
     keys = [_generation_key(s) for s in scopes]
     found = cache.get_many(keys)
-    return tuple(found.get(k, 0) for k in keys)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        start = time.time_ns() // 1000
+        for key in missing:
+            cache.add(key, start, timeout=None)
+        found |= cache.get_many(missing)
+        if any(k not in found for k in keys):
+            return None  # the cache is down (it "adds" and forgets)
+    return tuple(found[k] for k in keys)
+
+
+def generations(*scopes):
+    """The current generation of each scope, in one cache round trip (zeros while the cache does not answer)."""
+    return current_generations(*scopes) or (0,) * len(scopes)
 
 
 def _bump_now(scopes):
     for scope in scopes:
         key = _generation_key(scope)
         # add() then incr() is atomic on Redis; two writers both move the number on.
-        cache.add(key, 0, timeout=None)
+        cache.add(key, time.time_ns() // 1000, timeout=None)
         try:
             cache.incr(key)
         except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=None)
+            cache.set(key, time.time_ns() // 1000, timeout=None)
 
 
 def bump(*scopes):
@@ -99,10 +123,85 @@ def _cacheable(request, parameters=CACHED_PARAMETERS):
     return not (request.COOKIES.get("sessionid") and request.session.get("_messages"))
 
 
-def _key(request, scopes, path):
+class _LocalCopies:
+    """Each worker's own copies of cached pages, so that a hit costs one small round trip (the generations).
+
+    Keys hold the generations, so a change anywhere makes the copy unreachable
+    at once, as in the shared cache; an entry also ends when its time limit
+    does. Bounded by size (least recently used out first).
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self._entries = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, size, value = entry
+            if expires <= time.monotonic():
+                del self._entries[key]
+                self._bytes -= size
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def set(self, key, value, ttl, size):
+        if ttl <= 0 or size > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (time.monotonic() + ttl, size, value)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _key, (_expires, dropped, _value) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+# 16 MB per worker: the anonymous pages and the shared copies of the logged-in topic pages in use.
+_local = _LocalCopies(16 * 1024 * 1024)
+
+
+def forget_local_copies():
+    """Drop this worker's copies (tests; the shared cache is cleared separately)."""
+    _local.clear()
+
+
+def _key(request, scopes, path, prefix="page"):
+    """The cache key of a page, or None while the cache does not answer (render, keep nothing)."""
+    current = current_generations(CONTENT, *scopes)
+    if current is None:
+        return None
     digest = hashlib.sha256(path.encode()).hexdigest()[:32]
-    version = ".".join(str(g) for g in generations(CONTENT, *scopes))
-    return f"page:{get_language()}:{digest}:{version}"
+    version = ".".join(str(g) for g in current)
+    return f"{prefix}:{get_language()}:{digest}:{version}"
+
+
+def _get(key):
+    """What the cache holds under ``key``: this worker's copy, else the shared one (kept here too)."""
+    value = _local.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            _local.set(key, value, value.get("expires", time.time()) - time.time(), value.get("size", 0))
+    return value
+
+
+def _set(key, value, ttl):
+    value["expires"] = time.time() + ttl
+    cache.set(key, value, ttl)
+    _local.set(key, value, ttl, value.get("size", 0))
 
 
 def anonymous_page_cache(scopes=lambda request, **kwargs: (), parameters=CACHED_PARAMETERS, path=None):
@@ -123,7 +222,7 @@ def anonymous_page_cache(scopes=lambda request, **kwargs: (), parameters=CACHED_
             if not _cacheable(request, parameters):
                 return view(request, *args, **kwargs)
             key = _key(request, scopes(request, **kwargs), path(request) if path else request.get_full_path())
-            cached = cache.get(key)
+            cached = _get(key) if key is not None else None
             if cached is not None:
                 response = _from_cache(request, cached)
             else:
@@ -131,10 +230,10 @@ def anonymous_page_cache(scopes=lambda request, **kwargs: (), parameters=CACHED_
                 with public_reads():
                     response = view(request, *args, **kwargs)
                 ttl = min(PAGE_TTL, getattr(response, "cache_ttl", PAGE_TTL))
-                if response.status_code == 200 and not response.streaming and ttl > 0:
+                if key is not None and response.status_code == 200 and not response.streaming and ttl > 0:
                     if hasattr(response, "render"):
                         response.render()
-                    cache.set(key, _to_cache(response), ttl)
+                    _set(key, _to_cache(response), ttl)
             patch_vary_headers(response, ("Cookie",))
             return response
 
@@ -146,7 +245,7 @@ def anonymous_page_cache(scopes=lambda request, **kwargs: (), parameters=CACHED_
 def _to_cache(response):
     content = _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
     headers = {k: v for k, v in response.headers.items() if k.lower() not in ("set-cookie", "vary")}
-    return {"content": content, "headers": headers}
+    return {"content": content, "headers": headers, "size": len(content)}
 
 
 def _from_cache(request, cached):
@@ -158,4 +257,145 @@ def _from_cache(request, cached):
     response = HttpResponse(content)
     for name, value in cached["headers"].items():
         response.headers[name] = value
+    return response
+
+
+# --- Logged-in readers: one shared copy, each reader's own parts filled in ----------------------------
+
+# A fresh nonce per process: text on the page is escaped, so it cannot hold "<!--", and not this nonce either.
+_SLOT_NONCE = secrets.token_hex(8)
+_SLOT = re.compile(rb"<!--nmp-slot:" + _SLOT_NONCE.encode() + rb" ([^>]+?)-->(.*?)<!--/nmp-slot-->", re.S)
+# Per-render values in forms that must differ per reader and per visit (a comment form's double-submit token).
+_FORM_TOKEN = re.compile(rb'(name="token" value=")[0-9a-f-]{36}(")')
+_FORM_TOKEN_PLACEHOLDER = b"__form_token__"
+
+
+# Slots that a higher app fills on any shared page (``register_slot``): name -> fill(request) -> HTML.
+_slot_fillers = {}
+
+
+def register_slot(name, fill):
+    """Let ``fill(request)`` make slot ``name`` on every shared copy (an app's part of the base template)."""
+    _slot_fillers[name] = fill
+
+
+def slot_markers(request):
+    """The marker pair for a slot named ``name`` while ``request`` renders a shared copy, else None."""
+    if request is None or getattr(request, "nmp_reader_meta", None) is None:
+        return None
+    return lambda name: (f"<!--nmp-slot:{_SLOT_NONCE} {name}-->", "<!--/nmp-slot-->")
+
+
+def reader_meta(request):
+    """What the page's view and tags tell the reader function about the shared copy being rendered (or None)."""
+    return getattr(request, "nmp_reader_meta", None)
+
+
+def _messages_waiting(request):
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def reader_page_cache(scopes, reader, parameters=CACHED_PARAMETERS):
+    """Serve a page to logged-in readers from one shared copy, with each reader's own parts filled in.
+
+    A logged-in topic page is the same for every reader of the same kind
+    (the permission rules' answers: participant, moderator, not yet
+    verified...) except for a few parts: their positions and priorities, their
+    progress, whether they follow the topic, their invitation. The template
+    marks those parts with ``{% reader_slot %}``. The first reader of a kind
+    gets the page rendered in full; it is kept (as anonymous pages are, under
+    the same generations and time limit) with its slots cut out, and every
+    later reader of that kind gets the copy with the slots filled in for them.
+
+    ``reader(request, generations, **view_kwargs)`` returns None (render this
+    request in full, keep nothing) or an object with ``kind`` (a string: what
+    the shared parts depend on besides the path and generations),
+    ``may_use(meta)`` / ``may_keep(meta)`` (whether this reader may get / may
+    give a shared copy; ``meta`` is what the view and tags gathered while
+    rendering it, ``reader_meta(request)``) and ``fill(name, meta)`` (the
+    HTML of slot ``name`` for this reader). Form tokens and the CSRF token
+    are made per request.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = getattr(request, "user", None)
+            if (
+                request.method not in ("GET", "HEAD")
+                or user is None
+                or not user.is_authenticated
+                or set(request.GET) - parameters
+                or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH
+                or _messages_waiting(request)
+            ):
+                return view(request, *args, **kwargs)
+            current = current_generations(CONTENT, *scopes(request, **kwargs))
+            page = reader(request, current, **kwargs) if current is not None else None
+            if page is None:
+                return view(request, *args, **kwargs)
+            digest = hashlib.sha256(f"{request.get_full_path()}\n{page.kind}".encode()).hexdigest()[:40]
+            version = ".".join(str(g) for g in current)
+            key = f"reader:{get_language()}:{digest}:{version}"
+            shared = _get(key)
+            if shared is not None and page.may_use(shared["meta"]):
+                return _fill(request, shared, page)
+            request.nmp_reader_meta = {}
+            try:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return response
+                if hasattr(response, "render"):
+                    response.render()
+                meta = request.nmp_reader_meta
+            finally:
+                request.nmp_reader_meta = None
+            content = response.content
+            ttl = min(PAGE_TTL, getattr(response, "cache_ttl", PAGE_TTL))
+            if ttl > 0 and page.may_keep(meta) and not _messages_waiting(request):
+                _set(key, _shared_copy(response, content, meta), ttl)
+            response.content = _SLOT.sub(rb"\2", content)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _shared_copy(response, content, meta):
+    content = _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", content)
+    content = _FORM_TOKEN.sub(rb"\1" + _FORM_TOKEN_PLACEHOLDER + rb"\2", content)
+    parts = _SLOT.split(content)
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("set-cookie", "vary")}
+    return {
+        "static": parts[0::3],
+        "slots": [name.decode() for name in parts[1::3]],
+        "headers": headers,
+        "meta": meta,
+        "size": len(content),
+    }
+
+
+def _fill(request, shared, page):
+    from django.http import HttpResponse
+
+    static = shared["static"]
+    meta = shared["meta"]
+    pieces = [static[0]]
+    for name, after in zip(shared["slots"], static[1:], strict=True):
+        filler = _slot_fillers.get(name)
+        pieces.append((filler(request) if filler else page.fill(name, meta)).encode())
+        pieces.append(after)
+    content = b"".join(pieces)
+    content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+    if _FORM_TOKEN_PLACEHOLDER in content:
+        chunks = content.split(_FORM_TOKEN_PLACEHOLDER)
+        content = b"".join(
+            chunk + (str(uuid.uuid4()).encode() if i < len(chunks) - 1 else b"") for i, chunk in enumerate(chunks)
+        )
+    response = HttpResponse(content)
+    for name, value in shared["headers"].items():
+        response.headers[name] = value
+    patch_vary_headers(response, ("Cookie",))
     return response

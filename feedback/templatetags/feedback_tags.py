@@ -1,3 +1,4 @@
+import copy
 import functools
 import re
 import threading
@@ -15,7 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from feedback.forms import blank_form_html
+from feedback.readerpage import remember_comment
 from feedback.rules import page_permissions
+from topics.pagecache import reader_meta, slot_markers
 
 register = template.Library()
 
@@ -165,13 +168,34 @@ def comment_block(context, comment, is_reply=False):
     ``_block_key``), then reused for every reader with the same answers; only
     the relative date ("5 minuten geleden") is filled in on each request, so
     it is as fresh as before.
+
+    On a shared copy of a page (``feedback.readerpage``) the block is a slot:
+    both versions, the one its author sees and the one everyone else of this
+    kind of reader sees, are kept with the copy.
     """
     user = context.get("user")
+    request = context.get("request")
+    if user is None or reader_meta(request) is None:
+        return mark_safe(_comment_html(comment, is_reply, user, authored=None))  # noqa: S308 - escaped by the engine
+    mine = _comment_html(comment, is_reply, user, authored=True)
+    theirs = _comment_html(comment, is_reply, user, authored=False)
+    remember_comment(request, comment.pk, comment.author_id, mine=mine, theirs=theirs)
+    start, end = slot_markers(request)(f"comment:{comment.pk}")
+    html = mine if user.is_authenticated and comment.author_id == user.pk else theirs
+    return mark_safe(f"{start}{html}{end}")  # noqa: S308 - rendered by the template engine, which escaped it
+
+
+def _comment_html(comment, is_reply, user, *, authored):
+    """The block for ``user``, or (``authored`` True/False) for a reader of the same kind who did / did not write it."""
     shown = not (comment.is_hidden or comment.is_deleted)
     pages = page_permissions(user) if user is not None else None
+    subject = comment
+    if authored is not None:
+        subject = copy.copy(comment)
+        subject.author_id = user.pk if authored else None
 
     def may(perm, only_shown=True):
-        return bool(pages and (shown or not only_shown) and pages.has(perm, comment))
+        return bool(pages and (shown or not only_shown) and pages.has(perm, subject))
 
     answers = (
         may("feedback.edit_own_comment"),
@@ -206,7 +230,7 @@ def comment_block(context, comment, is_reply=False):
                 _blocks.popitem(last=False)
     if _WHEN in html:
         html = html.replace(_WHEN, when(comment.created_at))
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
+    return html
 
 
 @register.filter

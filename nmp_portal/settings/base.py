@@ -190,6 +190,10 @@ NMP_SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 NMP_SESSION_MAX_AGE = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(NMP_SESSION_MAX_AGE.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions in the database with a copy in the cache for at most this many seconds (participants/sessions.py):
+# no session query on most requests, and a logout missed by an unreachable Redis lasts a minute at most.
+SESSION_ENGINE = "participants.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=60)
 CSRF_FAILURE_VIEW = "nmp_portal.views.csrf_failure"
 
 # --- Internationalisation -------------------------------------------------------
