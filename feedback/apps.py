@@ -16,6 +16,22 @@ class FeedbackConfig(AppConfig):
         from .services import votes_confirm_sector
 
         on_sector_confirmed(votes_confirm_sector)
+        self._public_names_on_pages()
+
+    def _public_names_on_pages(self):
+        """A changed public name (or sector) shows at once on every kept page: the pages' content moves on."""
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from topics import pagecache
+
+        shown = {"first_name", "last_name", "organisation", "sector", "display_mode", "deleted_at"}
+
+        def changed(sender, instance, created, update_fields=None, **kwargs):
+            if not created and (update_fields is None or shown & set(update_fields)):
+                pagecache.bump(pagecache.CONTENT)
+
+        post_save.connect(changed, sender=get_user_model(), dispatch_uid="feedback.public_names_on_pages", weak=False)
 
     def _register_privacy_section(self):
         from participants.exports import register_privacy_section

@@ -276,8 +276,10 @@ class TopicReader:
         )
 
     def _fill_comment(self, pk, meta):
-        author_id, mine, theirs = meta["comments"][int(pk)]
-        return mine if author_id == self.user.pk else theirs
+        from .templatetags.feedback_tags import dated_comment
+
+        author_id, created_at, mine, theirs = meta["comments"][int(pk)]
+        return dated_comment(mine if author_id == self.user.pk else theirs, created_at)
 
 
 def topic_reader(request, generations, *, slug):
@@ -306,11 +308,11 @@ def remember_recommendations(request, topic, participation):
         meta["recommendations"][r.pk] = {**shown, "key": (*sorted(shown.items()), str(topic.phase))}
 
 
-def remember_comment(request, pk, author_id, *, mine, theirs):
+def remember_comment(request, pk, author_id, created_at, *, mine, theirs):
     """A comment on the shared copy being rendered: the block its author sees and the one others see."""
     meta = _meta(request)
     if meta is not None:
-        meta.setdefault("comments", {})[pk] = (author_id, mine, theirs)
+        meta.setdefault("comments", {})[pk] = (author_id, created_at, mine, theirs)
 
 
 def _meta(request):

@@ -177,15 +177,22 @@ def comment_block(context, comment, is_reply=False):
     request = context.get("request")
     if user is None or reader_meta(request) is None:
         return mark_safe(_comment_html(comment, is_reply, user, authored=None))  # noqa: S308 - escaped by the engine
-    mine = _comment_html(comment, is_reply, user, authored=True)
-    theirs = _comment_html(comment, is_reply, user, authored=False)
-    remember_comment(request, comment.pk, comment.author_id, mine=mine, theirs=theirs)
+    # Kept with their date marker: the relative date is put in on each request, from the shared copy too.
+    mine = _comment_html(comment, is_reply, user, authored=True, dated=False)
+    theirs = _comment_html(comment, is_reply, user, authored=False, dated=False)
+    remember_comment(request, comment.pk, comment.author_id, comment.created_at, mine=mine, theirs=theirs)
     start, end = slot_markers(request)(f"comment:{comment.pk}")
     html = mine if user.is_authenticated and comment.author_id == user.pk else theirs
+    html = dated_comment(html, comment.created_at)
     return mark_safe(f"{start}{html}{end}")  # noqa: S308 - rendered by the template engine, which escaped it
 
 
-def _comment_html(comment, is_reply, user, *, authored):
+def dated_comment(html, created_at):
+    """A remembered comment block with its relative date ("5 minuten geleden") as of now."""
+    return html.replace(_WHEN, when(created_at)) if _WHEN in html else html
+
+
+def _comment_html(comment, is_reply, user, *, authored, dated=True):
     """The block for ``user``, or (``authored`` True/False) for a reader of the same kind who did / did not write it."""
     shown = not (comment.is_hidden or comment.is_deleted)
     pages = page_permissions(user) if user is not None else None
@@ -228,9 +235,7 @@ def _comment_html(comment, is_reply, user, *, authored):
             _blocks[key] = html
             if len(_blocks) > _BLOCKS_MAX:
                 _blocks.popitem(last=False)
-    if _WHEN in html:
-        html = html.replace(_WHEN, when(comment.created_at))
-    return html
+    return dated_comment(html, comment.created_at) if dated else html
 
 
 @register.filter

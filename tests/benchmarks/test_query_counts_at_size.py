@@ -45,14 +45,13 @@ def test_topic_and_busy_recommendation_pages_cost_the_pinned_queries_at_quick_si
     busiest = seeded
     extra = extra_rec = 0
     if who == "participant":
-        # Not on the autumn session's roster: the announcement costs its two queries, as for the
-        # participant of the small test (an invitee's is found with the first).
+        # Not on the autumn session's roster (an invitee's invitation is found by the same query).
         user = demo_users().filter(invitations__isnull=True, votes__recommendation__topic=busiest.topic).first()
         client.force_login(user)
         client.get("/")  # the session's first request stamps its start
-        # A demo participant has voted in this topic, so sees results: one GROUP BY over the published
-        # positions more than the participant of the small test, who has not (on the recommendation's
-        # page only when they voted on that one).
+        # The seeded data has a coming event: one query for the participant's invitations to it, which the
+        # small test (no event) does not need. On the recommendation's page (rendered in full, not from a
+        # shared copy) a participant who voted on it sees results: one GROUP BY over the published positions.
         extra = 1
         extra_rec = 1 if Vote.objects.filter(participant=user, recommendation=busiest).exists() else 0
     topic_url = busiest.topic.get_absolute_url()

@@ -62,8 +62,8 @@ def test_profile_page_query_count_is_fixed(client, django_assert_num_queries):
     user = ParticipantFactory()
     client.force_login(user)
     client.get(reverse("participants:profile"))
-    # session, user, contribution counts (one aggregate)
-    with django_assert_num_queries(3):
+    # user (the session comes from the cache), contribution counts (one aggregate)
+    with django_assert_num_queries(2):
         client.get(reverse("participants:profile"))
 
 
