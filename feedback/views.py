@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -66,6 +67,8 @@ def _published_recommendation(pk):
 def _actions_json(request, recommendation, participation, message, status=200):
     html = ""
     if participation.recommendations:
+        # A fragment, not a page: it gets what it reads, without the context processors (the header's
+        # site data, the event announcement), which cost more than the fragment itself.
         html = render_to_string(
             "feedback/_recommendation_actions.html",
             {
@@ -73,8 +76,10 @@ def _actions_json(request, recommendation, participation, message, status=200):
                 "participation": participation,
                 "topic": recommendation.topic,
                 "phase": recommendation.topic.phase,
+                "request": request,
+                "user": request.user,
+                "csrf_token": get_token(request),
             },
-            request=request,
         )
     return JsonResponse(
         {
