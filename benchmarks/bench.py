@@ -71,6 +71,10 @@ def git_commit():
 
 
 def seed(topology, size):
+    if os.environ.get("BENCH_REUSE"):
+        # A developer's rerun against the data set of an earlier run (migrated, not seeded again).
+        prod_local.prepare(topology, recreate=False)
+        return 0.0
     prod_local.prepare(topology, recreate=True)
     log(f"Seeding the {size} data set")
     started = time.monotonic()
@@ -223,6 +227,9 @@ def run(*, quick):
         scenarios, checks_passed = prepare_scenarios(topology, rundir, sessions=20 if quick else 200)
         if not checks_passed:
             broken.append("a scenario check failed (see above)")
+        only = [n for n in os.environ.get("BENCH_SCENARIOS", "").split(",") if n]
+        if only:  # a developer's partial run: these scenarios (and the floor, for the ratios) only
+            scenarios = [s for s in scenarios if s["name"] in {"floor", *only}]
         log("Running the scenarios")
         results = []
         for scenario in scenarios:
@@ -254,12 +261,13 @@ def run(*, quick):
             if errors["status"] or errors["connect"]:
                 broken.append(f"{scenario['name']}: {errors['status']} HTTP errors, {errors['connect']} refused")
         info["gunicorn_worker_peak_mb"] = gunicorn_worker_peak_mb(process.pid)
-        log(f"Mail: {MAIL_COUNT_QUICK if quick else MAIL_COUNT} invitations, send service vs plain smtplib")
-        # The quick run has no warm-up for the mail either (as for the pages): a smoke test.
-        info["mail"] = mail_benchmark(
-            topology, rundir, MAIL_COUNT_QUICK if quick else MAIL_COUNT, warmup=0 if quick else 20
-        )
-        broken += [f"mail: {problem}" for problem in info["mail"].get("problems", [])]
+        if not only or "mail" in only:
+            log(f"Mail: {MAIL_COUNT_QUICK if quick else MAIL_COUNT} invitations, send service vs plain smtplib")
+            # The quick run has no warm-up for the mail either (as for the pages): a smoke test.
+            info["mail"] = mail_benchmark(
+                topology, rundir, MAIL_COUNT_QUICK if quick else MAIL_COUNT, warmup=0 if quick else 20
+            )
+            broken += [f"mail: {problem}" for problem in info["mail"].get("problems", [])]
     finally:
         log("Stopping the topology")
         prod_local.stop(process)
