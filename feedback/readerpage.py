@@ -33,6 +33,7 @@ from django.utils.translation import get_language
 from topics.models import Recommendation, Topic
 from topics.pagecache import reader_meta
 
+from .dates import dated
 from .models import Priority, TopicFollow, Vote
 from .results.selectors import can_see_results, published_totals, results_visibility
 from .selectors import Progress, TopicPage, compact_results
@@ -276,10 +277,8 @@ class TopicReader:
         )
 
     def _fill_comment(self, pk, meta):
-        from .templatetags.feedback_tags import dated_comment
-
         author_id, created_at, mine, theirs = meta["comments"][int(pk)]
-        return dated_comment(mine if author_id == self.user.pk else theirs, created_at)
+        return dated(mine if author_id == self.user.pk else theirs, created_at)
 
 
 def topic_reader(request, generations, *, slug):

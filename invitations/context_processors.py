@@ -109,8 +109,8 @@ def announcement_slot(request):
 
     Rendered once per worker for each event version, state and language (the values are the key).
     """
-    invitation = event_announcement(request.user)
-    if invitation is None:
+    invitation = announcement(request).get("event_invitation")  # only on the pages that announce it
+    if not invitation:
         return ""
     event = invitation.event
     key = (get_language(), event.pk, event.slug, event.title, event.starts_at, invitation.state)

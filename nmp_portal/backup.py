@@ -160,3 +160,9 @@ def backup_restore(*, directory):
     with tarfile.open(directory / MEDIA_ARCHIVE, "r:gz") as archive:
         # "data": no absolute paths, no links or files outside media_root.
         archive.extractall(media_root, filter="data")
+    # Pages and figures kept in the cache show the data from before the restore: move every page on.
+    # (Sessions' cached copies end within SESSION_CACHE_SECONDS; the cache is shared with the
+    # broker, so it is not flushed.)
+    from topics import pagecache
+
+    pagecache.bump_now(pagecache.CONTENT, pagecache.DISCUSSIONS)

@@ -90,6 +90,11 @@ def _bump_now(scopes):
             cache.set(key, time.time_ns() // 1000, timeout=None)
 
 
+def bump_now(*scopes):
+    """``bump`` outside any transaction (after a restore, say): once, now."""
+    _bump_now(scopes)
+
+
 def bump(*scopes):
     """Mark what ``scopes`` show as changed: now, and again once the current transaction commits.
 

@@ -5,16 +5,15 @@ import threading
 from collections import OrderedDict
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.html import Urlizer, escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from feedback.dates import WHEN, dated, when
 from feedback.forms import blank_form_html
 from feedback.readerpage import remember_comment
 from feedback.rules import page_permissions
@@ -82,20 +81,7 @@ def without_bidi_controls(value):
     return BIDI_CONTROLS.sub("", str(value))
 
 
-@register.simple_tag
-def when(value):
-    """Relative time ("3 uur geleden") with the exact time on hover and keyboard focus."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    exact = date_format(local, "DATETIME_FORMAT")
-    return format_html(
-        '<time class="when" datetime="{}" title="{}" tabindex="0">{}<span class="visually-hidden"> ({})</span></time>',
-        local.isoformat(),
-        exact,
-        naturaltime(value),
-        exact,
-    )
+register.simple_tag(when, name="when")
 
 
 @register.filter
@@ -118,7 +104,6 @@ def page_perm(context, perm, obj=None):
 
 # --- Comments: rendered once per version and kind of reader ---------------------------------------
 
-_WHEN = "\x00when\x00"
 _BLOCKS_MAX = 2048
 _blocks = OrderedDict()
 _blocks_lock = threading.Lock()
@@ -178,21 +163,16 @@ def comment_block(context, comment, is_reply=False):
     if user is None or reader_meta(request) is None:
         return mark_safe(_comment_html(comment, is_reply, user, authored=None))  # noqa: S308 - escaped by the engine
     # Kept with their date marker: the relative date is put in on each request, from the shared copy too.
-    mine = _comment_html(comment, is_reply, user, authored=True, dated=False)
-    theirs = _comment_html(comment, is_reply, user, authored=False, dated=False)
+    mine = _comment_html(comment, is_reply, user, authored=True, with_date=False)
+    theirs = _comment_html(comment, is_reply, user, authored=False, with_date=False)
     remember_comment(request, comment.pk, comment.author_id, comment.created_at, mine=mine, theirs=theirs)
     start, end = slot_markers(request)(f"comment:{comment.pk}")
     html = mine if user.is_authenticated and comment.author_id == user.pk else theirs
-    html = dated_comment(html, comment.created_at)
+    html = dated(html, comment.created_at)
     return mark_safe(f"{start}{html}{end}")  # noqa: S308 - rendered by the template engine, which escaped it
 
 
-def dated_comment(html, created_at):
-    """A remembered comment block with its relative date ("5 minuten geleden") as of now."""
-    return html.replace(_WHEN, when(created_at)) if _WHEN in html else html
-
-
-def _comment_html(comment, is_reply, user, *, authored, dated=True):
+def _comment_html(comment, is_reply, user, *, authored, with_date=True):
     """The block for ``user``, or (``authored`` True/False) for a reader of the same kind who did / did not write it."""
     shown = not (comment.is_hidden or comment.is_deleted)
     pages = page_permissions(user) if user is not None else None
@@ -228,14 +208,14 @@ def _comment_html(comment, is_reply, user, *, authored, dated=True):
                 "can_delete": can_delete,
                 "can_report": can_report,
                 "can_moderate": can_moderate,
-                "when_placeholder": mark_safe(_WHEN),  # noqa: S308 - our own marker
+                "when_placeholder": mark_safe(WHEN),  # noqa: S308 - our own marker
             },
         )
         with _blocks_lock:
             _blocks[key] = html
             if len(_blocks) > _BLOCKS_MAX:
                 _blocks.popitem(last=False)
-    return dated_comment(html, comment.created_at) if dated else html
+    return dated(html, comment.created_at) if with_date else html
 
 
 @register.filter

@@ -53,7 +53,7 @@ def test_the_relative_date_is_that_of_the_request(client, topic, participant, ot
     services.comment_create(author=other, topic=topic, text="Graag.")
     assert "3\xa0uur geleden" not in _page(client, participant, topic)
     # Three hours later (naturaltime is what reads the clock), for the same reader and for another one.
-    with mock.patch("feedback.templatetags.feedback_tags.naturaltime", return_value="3\xa0uur geleden"):
+    with mock.patch("feedback.dates.naturaltime", return_value="3\xa0uur geleden"):
         assert "3\xa0uur geleden" in _page(client, participant, topic)
         assert "3\xa0uur geleden" in _page(Client(), ParticipantFactory(), topic)
 

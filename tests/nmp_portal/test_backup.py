@@ -38,8 +38,14 @@ def test_restore_brings_back_database_and_media(site, tmp_path):
     (media / "briefings" / "werkmap.xlsx").unlink()
     (media / "later.txt").write_text("na de backup")
 
+    from topics import pagecache
+
+    before = pagecache.generations(pagecache.CONTENT, pagecache.DISCUSSIONS)
     backup.backup_restore(directory=directory)
     assert _votes(database) == [(1, "agree"), (2, "disagree")]
+    # Every page kept in the cache is made stale: it showed the data from before.
+    after = pagecache.generations(pagecache.CONTENT, pagecache.DISCUSSIONS)
+    assert after[0] > before[0] and after[1] > before[1]
     assert (media / "briefings" / "werkmap.xlsx").read_bytes() == b"werkmap"
     assert not (media / "later.txt").exists()
 
