@@ -100,12 +100,7 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     # The foreign keys are the objects just checked (no lookup); the database guards the constraints.
     vote.full_clean(exclude=["participant", "recommendation"], validate_unique=False, validate_constraints=False)
     # A voter who changed sector moves this vote only by casting it again: the stamp is updated with it.
-    Vote.objects.bulk_create(
-        [vote],
-        update_conflicts=True,
-        unique_fields=["participant", "recommendation"],
-        update_fields=["choice", *stamp, "updated_at"],
-    )
+    Vote.objects.upsert(vote)
     publish_later(recommendation_ids=[recommendation.pk], participants=[participant.pk])
     return vote
 

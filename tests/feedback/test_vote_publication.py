@@ -143,3 +143,20 @@ def test_changes_that_were_not_noted_are_published_by_the_full_comparison(
     assert publish_pending_results() == 0 and agree_total(recommendation) == 0
     publish_all_results()  # the beat task, every minute
     assert agree_total(recommendation) == 3
+
+
+def test_voting_again_updates_the_one_row_and_keeps_when_it_was_first_cast(recommendation, settings):
+    from feedback.services import vote_cast
+
+    settings.SECTOR_CHANGE_MIN_DAYS = 0
+    person = ParticipantFactory(sector="gemeente")
+    first = vote_cast(participant=person, recommendation=recommendation, choice="agree")
+    stored = Vote.objects.get()
+    assert (first.pk, stored.choice, stored.sector) == (stored.pk, "agree", "gemeente")
+    person.sector = "kennis"
+    person.save(update_fields=["sector"])
+    again = vote_cast(participant=person, recommendation=recommendation, choice="disagree")
+    updated = Vote.objects.get()
+    assert again.pk == updated.pk == stored.pk
+    assert (updated.choice, updated.sector, updated.created_at) == ("disagree", "kennis", stored.created_at)
+    assert updated.updated_at >= stored.updated_at
