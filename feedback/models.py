@@ -5,7 +5,7 @@ import functools
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -71,7 +71,7 @@ class VoteQuerySet(models.QuerySet):
         around it (BEGIN and COMMIT: two more round trips) and compiles the SQL on
         every call (0.4 ms of CPU); this is on every vote. Sets ``vote.pk``.
         """
-        alias = self.db
+        alias = self._db or router.db_for_write(self.model)
         connection = connections[alias]
         sql, fields = _vote_upsert_sql(alias)
         now = timezone.now()
