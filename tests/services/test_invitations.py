@@ -244,8 +244,13 @@ def test_with_redis_down_the_admin_answers_within_two_seconds_and_the_mails_go_o
     from tests.auth import staff_mfa_login
 
     original_broker = app.conf.broker_url
+    # The production cache (it degrades: sessions, whose copies live in the cache, come from the database).
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": second_redis.url}
+        "default": {
+            "BACKEND": "nmp_portal.cache.DegradingRedisCache",
+            "LOCATION": second_redis.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
     _use_broker(second_redis.url)  # nothing listens there yet: Redis is down
     try:
