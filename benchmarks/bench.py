@@ -293,6 +293,42 @@ def run(*, quick):
     return 1 if broken else 0
 
 
+def run_mail_only(*, quick, runs):
+    """Only the mail benchmark (``--mail-only``): on the database as it is when it exists, seeded only when not.
+
+    For work on the mail path: the pages are not driven and ``var/bench/latest.json`` is not
+    written; each run's figures are printed and kept in ``var/bench/run/mail-N.json``.
+    """
+    size = "quick" if quick else "national"
+    topology = bench_topology()
+    rundir = OUT / "run"
+    rundir.mkdir(parents=True, exist_ok=True)
+    exists = prod_local.psql(topology, f"SELECT 1 FROM pg_database WHERE datname = '{topology.database}'")
+    if exists:
+        prod_local.prepare(topology)
+    else:
+        seed(topology, size)
+    log("Starting the production topology")
+    with open(OUT / "topology.log", "w") as output:
+        process = prod_local.start(topology, output=output)
+    results = []
+    try:
+        for n in range(runs):
+            count = MAIL_COUNT_QUICK if quick else MAIL_COUNT
+            log(f"Mail run {n + 1} of {runs}: {count} invitations, send service vs plain smtplib")
+            result = mail_benchmark(topology, rundir, count, warmup=0 if quick else 20)
+            (rundir / f"mail-{n + 1}.json").write_text(json.dumps(result, indent=2))
+            print(mail_table(result), flush=True)
+            results.append(result)
+    finally:
+        log("Stopping the topology")
+        prod_local.stop(process)
+    problems = [f"mail: {problem}" for result in results for problem in result.get("problems", [])]
+    for problem in problems:
+        print(f"HARNESS PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def markdown(report):
     """The figures of a run as the Markdown tables of docs/performance.md ("Figures")."""
     machine = report["machine"]
@@ -341,7 +377,15 @@ def main(argv=None):
         action="store_true",
         help="print the last run (var/bench/latest.json) as the tables of docs/performance.md, and stop",
     )
+    parser.add_argument(
+        "--mail-only",
+        action="store_true",
+        help="run only the mail benchmark, on the existing database (seeded only when missing)",
+    )
+    parser.add_argument("--runs", type=int, default=1, help="with --mail-only: how many mail runs in a row")
     args = parser.parse_args(argv)
+    if args.mail_only:
+        sys.exit(run_mail_only(quick=args.quick, runs=args.runs))
     if args.markdown:
         print(markdown(json.loads((OUT / "latest.json").read_text())))
         return

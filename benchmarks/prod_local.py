@@ -47,7 +47,9 @@ class Topology:
     # gunicorn's sync workers: 2 per core (4 on the 2-core reference machine),
     # each handles one request at a time; PgBouncer's pool matches the workers.
     web_workers: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
-    celery_concurrency: int = 2
+    # Celery's prefork processes: 2 per core as well. Mail delivery waits on the mail server and the
+    # database about half of its time, so one process per core would leave the cores idle meanwhile.
+    celery_concurrency: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     workdir: Path = ROOT / "var" / "prod-local"
 
     @classmethod

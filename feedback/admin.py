@@ -19,13 +19,20 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from participants import admin as participants_admin
-from participants.admin_tools import LabelledDateTimeMixin, ReadOnlyAdminMixin, confirm_bulk, error_text
+from participants.admin_tools import (
+    FastListMixin,
+    LabelledDateTimeMixin,
+    ReadOnlyAdminMixin,
+    confirm_bulk,
+    error_text,
+)
 from participants.models import User
 from participants.roles import MODERATOR
 from topics import admin as topics_admin
+from topics import pagecache
 from topics.models import Consideration, Recommendation, Topic
 
-from . import moderation
+from . import moderation, services
 from .admin_exports import (
     AuditEntryResource,
     CommentExportForm,
@@ -282,7 +289,7 @@ def _status(comment):
 
 
 @admin.register(Comment)
-class CommentAdmin(PortalExportMixin, DecisionAdmin):
+class CommentAdmin(FastListMixin, PortalExportMixin, DecisionAdmin):
     list_display = ["text_excerpt", "author_name", "topic_number", "status", "open_reports", "created_at", "on_site"]
     list_display_links = ["text_excerpt"]
     # A filtered list would also count every comment ("of 10,000"): a full scan of the table on each view.
@@ -334,6 +341,14 @@ class CommentAdmin(PortalExportMixin, DecisionAdmin):
         "unfeature": _("No longer feature this comment"),
         "respond": _("Save the response"),
     }
+
+    # Rendered rows are cached (FastListMixin): every service that changes what a row shows bumps one of
+    # these: comments (the comment services: discussions), decisions and erasures (content), reports (queues).
+    rows_cache_ttl = pagecache.PAGE_TTL
+
+    def rows_cache_version(self, request):
+        scopes = (pagecache.CONTENT, pagecache.DISCUSSIONS, services.QUEUES)
+        return ".".join(str(g) for g in pagecache.generations(*scopes))
 
     def get_queryset(self, request):
         # A subquery per comment shown, not a join grouped over every comment the filters let through:
@@ -526,7 +541,7 @@ def resolve_reports(modeladmin, request, comments, action, selected=None):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(FastListMixin, admin.ModelAdmin):
     """The reports queue, oldest first. A report opens the comment's page, where all its reports are decided."""
 
     list_display = ["comment_link", "reason", "topic_number", "author_name", "created_at", "handled", "on_site"]
@@ -638,7 +653,7 @@ class PriorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(PortalExportMixin, DecisionAdmin):
+class ProposalAdmin(FastListMixin, PortalExportMixin, DecisionAdmin):
     """Participants' proposals, waiting ones first: approve, or reject with a reason the proposer is mailed."""
 
     list_display = ["text_excerpt", "topic_number", "author_name", "status", "created_at", "decided_at"]
@@ -799,7 +814,7 @@ class ProposalAdmin(PortalExportMixin, DecisionAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(PortalExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(FastListMixin, PortalExportMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, administrators included: no add, change, delete or history, only reading
     and exporting. (The model and, on PostgreSQL, a trigger refuse changes too.)"""
 

@@ -301,6 +301,12 @@ class Report(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
+        # The open reports, oldest first (the moderators' start page and queue): a small part of all reports.
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"], condition=Q(resolved_at__isnull=True), name="feedback_report_open"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="feedback_report_once"),
             models.CheckConstraint(condition=Q(reason__in=ReportReason.values), name="feedback_report_reason_valid"),
@@ -372,6 +378,12 @@ class Proposal(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
+        # The proposals waiting for review, per topic (the moderators' start page and queue).
+        indexes = [
+            models.Index(
+                fields=["topic", "created_at"], condition=Q(status="pending"), name="feedback_proposal_waiting"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "rejected", "duplicate"]),

@@ -18,9 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from post_office import mail as post_office_mail
 from post_office.models import Email
 
+from participants import mailqueue
 from participants.roles import MODERATOR
 from topics.models import Recommendation
 
@@ -65,9 +65,7 @@ def _render(recipient, template, context):
 def _send(recipient, template, context):
     """Queue the mail (post_office, delivered after commit); returns the queued ``Email``."""
     subject, body = _render(recipient, template, context)
-    return post_office_mail.send(
-        recipients=[recipient.email], sender=settings.DEFAULT_FROM_EMAIL, subject=subject, message=body
-    )
+    return mailqueue.queue(recipients=[recipient.email], subject=subject, message=body)
 
 
 def _users(ids):

@@ -15,8 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from post_office import mail as post_office_mail
 from post_office.models import Email
+
+from participants import mailqueue
 
 from . import unsubscribe_tokens
 from .models import Comment, ReplyMail
@@ -111,9 +112,8 @@ def _render_reply_mail(thread, replies, unsubscribe_url=None):
 
 def _send_reply_mail(thread, replies):
     subject, body, html, unsubscribe_url = _render_reply_mail(thread, replies)
-    email = post_office_mail.send(
+    email = mailqueue.queue(
         recipients=[thread.author.email],
-        sender=settings.DEFAULT_FROM_EMAIL,
         subject=subject,
         message=body,
         html_message=html,

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from topics import pagecache
+
 from .models import Comment
 from .privacy import mails_quoting_rerender
 
@@ -29,4 +31,7 @@ def hidden_comments_erase(*, now=None) -> int:
         # The reply mails that quote the comments, and the mail that told each author why theirs was
         # hidden, are rendered again from the emptied rows (found by reference, not by their text).
         mails_quoting_rerender(comment_ids=expired)
+        if erased:
+            # The moderators' cached comment lists quote hidden comments: the words leave them at once.
+            pagecache.bump(pagecache.CONTENT)
         return erased

@@ -44,6 +44,11 @@ def refuse_unless(user, perm, obj=None):
         raise PermissionDenied(message)
 
 
+# Cache scope (``topics.pagecache``) of the moderators' queues: bumped by a new report or proposal. A
+# decision on one goes through ``moderation.audit_record``, which bumps ``content``.
+QUEUES = "queues"
+
+
 def discussion_changed(topic_id, slug=None):
     """Cached anonymous pages of the topic (its discussions, comment counts) are stale after this transaction."""
     slug = slug or Topic.objects.values_list("slug", flat=True).get(pk=topic_id)
@@ -357,6 +362,7 @@ def report_create(*, comment, reporter, reason, explanation="", notify_outcome=T
                 report.save()
         except IntegrityError:
             raise already from None
+        pagecache.bump(QUEUES)
     return report
 
 
@@ -407,6 +413,7 @@ def proposal_submit(*, author, topic, text, explanation=""):
         proposal = Proposal(author=author, topic=topic, text=text, explanation=explanation)
         proposal.full_clean()
         proposal.save()
+        pagecache.bump(QUEUES)
         return proposal
 
 

@@ -16,7 +16,7 @@ from django.utils.crypto import salted_hmac
 from . import mails
 from .models import UNANSWERED, Event, Invitation, State
 
-SEND_CHUNK = 50
+SEND_CHUNK = 100
 
 
 def token_hash(token: str) -> str:

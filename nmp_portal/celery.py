@@ -11,7 +11,7 @@ import logging
 import time
 
 from celery import Celery, Task
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 from kombu.exceptions import OperationalError as BrokerError
 
 from .environment import use_settings
@@ -49,6 +49,28 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The results package keeps its own tasks module inside the feedback app.
 app.autodiscover_tasks(["feedback.results"])
+
+
+@worker_init.connect
+def load_before_fork(sender=None, **kwargs):
+    """Load once in the worker's main process what tasks need, so the pool's processes inherit it.
+
+    The prefork pool forks after this: the URL patterns, the mail templates and both
+    translation catalogues are then shared (copy-on-write), instead of each process paying for them
+    (a few hundred milliseconds of CPU) in its first tasks. Nothing here touches the database.
+    """
+    from django.conf import settings
+    from django.template.loader import get_template
+    from django.urls import reverse
+    from django.utils import translation
+
+    reverse("robots_txt")
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            translation.gettext("Hello,")
+    for name in ("invitation", "reminder", "confirmation", "waiting_list", "practical"):
+        for extension in ("txt", "html"):
+            get_template(f"invitations/email/{name}.{extension}")
 
 
 @worker_ready.connect

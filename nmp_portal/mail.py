@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from post_office.connections import connections
 from post_office.models import STATUS, Email, Log
@@ -41,18 +41,37 @@ def claim_lease() -> timedelta:
 
 
 def _claim(email_ids, now):
-    """Take the due ones of these mails for delivery in one short transaction (oldest first).
+    """Take the due ones of these mails for delivery (oldest first); each keeps its earlier
+    scheduled time in ``claimed_from``.
 
     Each claimed mail stops being due for ``claim_lease()``; a mail another worker holds
-    (row locked, or claimed earlier) is left to that worker.
+    (row locked, or claimed earlier) is left to that worker. On PostgreSQL one
+    ``UPDATE … RETURNING`` (its own short transaction) claims and reads the batch.
     """
-    with transaction.atomic():
-        queryset = _due(Email.objects.filter(pk__in=email_ids), now).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True)
-        emails = list(queryset.prefetch_related("attachments"))
-        if emails:
-            Email.objects.filter(pk__in=[email.pk for email in emails]).update(scheduled_time=now + claim_lease())
+    until = now + claim_lease()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            queryset = _due(Email.objects.filter(pk__in=email_ids), now).order_by("pk")
+            if connection.features.has_select_for_update_skip_locked:
+                queryset = queryset.select_for_update(skip_locked=True)
+            emails = list(queryset.prefetch_related("attachments"))
+            Email.objects.filter(pk__in=[email.pk for email in emails]).update(scheduled_time=until)
+        for email in emails:
+            email.claimed_from = email.scheduled_time
+        return emails
+    table = Email._meta.db_table
+    emails = list(
+        Email.objects.raw(
+            f'WITH due AS (SELECT id, scheduled_time FROM "{table}" '  # noqa: S608 - our table name
+            "WHERE id = ANY(%s) AND status IN (%s, %s) AND (scheduled_time IS NULL OR scheduled_time <= %s) "
+            "ORDER BY id FOR UPDATE SKIP LOCKED) "
+            f'UPDATE "{table}" AS e SET scheduled_time = %s FROM due WHERE e.id = due.id '
+            "RETURNING e.*, due.scheduled_time AS claimed_from",
+            [list(email_ids), *DELIVERABLE, now, until],
+        )
+    )
+    emails.sort(key=lambda email: email.pk)
+    prefetch_related_objects(emails, "attachments")
     return emails
 
 
@@ -81,25 +100,27 @@ def _send(email):
 def _record(email, status, claimed_from):
     """Record one mail's outcome at once (one statement, autocommit); returns its new status."""
     now = timezone.now()
-    if status == STATUS.sent:
-        changes = {"status": STATUS.sent, "scheduled_time": claimed_from}
-    elif (email.number_of_retries or 0) < get_max_retries():
-        status = STATUS.requeued
-        changes = {
-            "status": status,
-            "number_of_retries": (email.number_of_retries or 0) + 1,
-            "scheduled_time": now + get_retry_timedelta(),
-        }
-    else:
-        changes = {"status": STATUS.failed, "scheduled_time": claimed_from}
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The outcome is visible to every worker at once; only its flush to disk is not awaited
-            # (a few milliseconds per mail otherwise). Should PostgreSQL itself crash in that instant,
-            # the mail is still claimed and goes out again after the lease: the case a killed worker has.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Email.objects.filter(pk=email.pk).update(last_updated=now, **changes)
+    retries = email.number_of_retries or 0
+    scheduled_time = claimed_from
+    if status == STATUS.failed and retries < get_max_retries():
+        status, retries, scheduled_time = STATUS.requeued, retries + 1, now + get_retry_timedelta()
+    changes = {"status": status, "scheduled_time": scheduled_time, "last_updated": now}
+    if status == STATUS.requeued:
+        changes["number_of_retries"] = retries
+    if connection.vendor != "postgresql":
+        Email.objects.filter(pk=email.pk).update(**changes)
+        return status
+    # One round trip, in autocommit. The outcome is visible to every worker at once; only its flush
+    # to disk is not awaited (set_config(..., true) holds for this statement's own transaction; a
+    # few milliseconds per mail otherwise). Should PostgreSQL itself crash in that instant, the mail
+    # is still claimed and goes out again after the lease: the case a killed worker has.
+    columns = ", ".join(f'"{name}" = %s' for name in changes)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{Email._meta.db_table}" SET {columns} '  # noqa: S608 - our column names
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed WHERE id = %s",
+            [*changes.values(), email.pk],
+        )
     return status
 
 
@@ -125,8 +146,7 @@ def mail_deliver_many(*, email_ids) -> dict[int, str]:
     try:
         for email in emails:
             status, message, exception_type = _send(email)
-            # The claim changed only the row: the instance keeps the scheduled time from before it.
-            outcomes[email.pk] = _record(email, status, email.scheduled_time)
+            outcomes[email.pk] = _record(email, status, email.claimed_from)
             if log_level == 2 or (log_level == 1 and status == STATUS.failed):
                 logs.append(Log(email=email, status=status, message=message, exception_type=exception_type))
     finally:

@@ -11,7 +11,7 @@ from django.db import DatabaseError, transaction
 from . import mail
 
 # Mails delivered by one task over one connection to the mail server.
-DELIVERY_BATCH = 50
+DELIVERY_BATCH = 100
 
 
 @shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5, ignore_result=True)

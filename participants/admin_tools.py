@@ -3,9 +3,20 @@
 Here, at the bottom layer, so every app's admin can use them.
 """
 
+import hashlib
+from urllib.parse import parse_qsl
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 CONFIRM_FIELD = "confirm"
@@ -83,3 +94,84 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _RowLinksChangeList(ChangeList):
+    """A change list that adds the list's filters to the rows' links once, not once per row.
+
+    Django's row loop calls ``add_preserved_filters`` for every row's link, which resolves the link's URL
+    again to see whether it is the list itself (a quarter of a 50-row page). A row's link is always its
+    change page, so the query string is the same for every row: it is built once here, the row links
+    carry it, and the loop is handed no filters to add again.
+    """
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.rows_cache_key = self._rows_cache_key(request)
+        # What add_preserved_filters makes of it for a change page's URL, computed once.
+        self._row_query = f"?{urlencode(dict(parse_qsl(self.preserved_filters)))}" if self.preserved_filters else ""
+        self.preserved_filters = ""
+        self._change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(0,),
+            current_app=self.model_admin.admin_site.name,
+        ).rpartition("/0/")
+
+    def _rows_cache_key(self, request):
+        """What the rendered rows depend on, or None when the admin does not cache them.
+
+        The rows are the same for every staff member who gets the same columns (the selection
+        checkbox comes with the actions one may use) on the same URL, in the same language and time
+        zone; their data is current while the admin's ``rows_cache_version`` stays the same.
+        """
+        version = self.model_admin.rows_cache_version(request)
+        if version is None:
+            return None
+        parts = [
+            get_language(),
+            timezone.get_current_timezone_name(),
+            str(timezone.localdate()),  # the date filter's links ("today", "past 7 days")
+            request.get_full_path(),
+            ",".join(getattr(name, "__name__", str(name)) for name in self.list_display),
+            repr(self.list_display_links),
+            version,
+        ]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def url_for_result(self, result):
+        pk = getattr(result, self.pk_attname)
+        if isinstance(pk, int):
+            start, _slash, end = self._change_url
+            url = f"{start}/{pk}/{end}"
+        else:
+            url = super().url_for_result(result)
+        return url + self._row_query
+
+
+class FastListMixin:
+    """The same list page at a fraction of the cost per row: the row links' filters are built once
+    (``_RowLinksChangeList``) and the selection checkbox is written directly instead of through a form
+    widget's template (same HTML as Django's).
+
+    An admin whose ``rows_cache_version(request)`` returns a string that changes whenever something its
+    rows show changes (the generations of ``topics.pagecache``, say) has its rendered rows kept in the
+    cache for at most ``rows_cache_ttl`` seconds (``templates/admin/change_list_cached.html``).
+    """
+
+    rows_cache_ttl = 60
+    change_list_template = "admin/change_list_cached.html"
+
+    def rows_cache_version(self, request):
+        return None
+
+    def get_changelist(self, request, **kwargs):
+        return _RowLinksChangeList
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )

@@ -53,6 +53,10 @@ def _permissions(user):
     """
     cache = getattr(user, "_nmp_permissions", None)
     if cache is None:
+        # The same set as Django's ModelBackend keeps once it has read it in this request (every admin
+        # page has): no second query for it.
+        cache = getattr(user, "_perm_cache", None)
+    if cache is None:
         rows = (
             Permission.objects.filter(Q(user=user) | Q(group__user=user))
             .values_list("content_type__app_label", "codename")

@@ -43,7 +43,7 @@ def _mail_through_the_queue(settings):
     locmem backend configured in POST_OFFICE["BACKENDS"], so ``mail.outbox``
     holds what was actually delivered.
     """
-    settings.EMAIL_BACKEND = "post_office.EmailBackend"
+    settings.EMAIL_BACKEND = "participants.mailqueue.EmailBackend"
 
 
 @pytest.fixture(autouse=True)

@@ -330,7 +330,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NMP Participatie <no
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Every outgoing mail, Django's and third-party apps' too, is queued in the
 # database by post_office and delivered by a Celery task after commit.
-EMAIL_BACKEND = "post_office.EmailBackend"
+EMAIL_BACKEND = "participants.mailqueue.EmailBackend"
 # Seconds the SMTP connection may wait for the mail server; a silent server must not hold a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 POST_OFFICE = {

@@ -17,7 +17,15 @@ from feedback import services
 from feedback.models import Vote
 from feedback.results.selectors import published_totals
 from feedback.selectors import COMMENTS_PER_PAGE
-from tests.feedback.test_query_counts import RECOMMENDATION_PAGE_QUERIES, TOPIC_PAGE_QUERIES, VOTE_QUERIES
+from tests.auth import staff_mfa_login
+from tests.factories import ModeratorFactory
+from tests.feedback.test_query_counts import (
+    RECOMMENDATION_PAGE_QUERIES,
+    STAFF_PAGE_QUERIES,
+    TOPIC_PAGE_QUERIES,
+    VOTE_QUERIES,
+    staff_page_urls,
+)
 from topics.models import Recommendation
 
 
@@ -91,3 +99,15 @@ def test_a_vote_costs_the_pinned_queries_at_quick_size(client, seeded, publicati
         assert response.status_code == 200 and response.json()["ok"]
         assert len(ctx.captured_queries) == VOTE_QUERIES
     assert Vote.objects.get(participant=user, recommendation=busiest).choice == "neutral"
+
+
+@pytest.mark.parametrize("page", ["start", "comments"])
+def test_staff_pages_cost_the_pinned_queries_at_quick_size(client, seeded, page):
+    topic = seeded.topic  # the busiest recommendation's, as in the benchmark
+    staff_mfa_login(client, ModeratorFactory())
+    url = staff_page_urls(topic)[page]
+    client.get(url)  # the session's first request stores the visit
+    assert _cold_count(client, url) == STAFF_PAGE_QUERIES[page]["cold"]
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    assert len(warm.captured_queries) == STAFF_PAGE_QUERIES[page]["warm"]

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from feedback.models import Comment, Priority, Vote
 from participants.models import User
-from tests.factories import ModeratorFactory, RecommendationFactory
+from tests.auth import staff_mfa_login
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory
 
 
 def _fill(topic, recommendations, author, *, comments, voters):
@@ -115,3 +116,41 @@ def test_the_vote_answer_costs_the_pinned_queries(client, recommendation, public
 # User, the participant's standing (verified e-mail, roles, priorities in the topic), the upsert; the
 # session comes from the cache.
 VOTE_QUERIES = 3
+
+
+# The moderators' pages, on a second request of the session (the first stores the visit). Start page,
+# cold (the cache emptied, so the session too is read from the database): session, user, two-step
+# verification, model permissions (2); open reports, proposals waiting and the topics; the oldest open
+# reports; new comments per topic; the admin's recent actions. Warm: the session and the attention
+# figures come from the cache. Comment list of a topic: session (cold only), user, two-step verification,
+# permissions (2), the topics of the filter, the page's count, the page (its rendered rows may come from
+# the cache; the rows are read for the selection counter).
+STAFF_PAGE_QUERIES = {"start": {"cold": 11, "warm": 5}, "comments": {"cold": 8, "warm": 7}}
+
+
+def staff_page_urls(topic):
+    return {"start": "/admin/", "comments": f"/admin/feedback/comment/?is_hidden__exact=0&topic__id__exact={topic.pk}"}
+
+
+def _fill_queues(topic, n):
+    from feedback import services
+
+    reporter = ParticipantFactory()
+    for i in range(n):
+        author = ParticipantFactory()
+        comment = services.comment_create(author=author, topic=topic, text=f"Reactie {i}")
+        services.report_create(comment=comment, reporter=reporter, reason="spam")
+        services.proposal_submit(author=author, topic=topic, text=f"Voorstel {i}")
+
+
+@pytest.mark.parametrize("page", ["start", "comments"])
+def test_staff_page_query_counts_are_flat(client, topic, participant, page):
+    staff_mfa_login(client, ModeratorFactory())
+    url = staff_page_urls(topic)[page]
+    client.get(url)  # the session's first request stores the visit
+    _fill_queues(topic, 2)
+    small = _count(client, url)
+    _fill_queues(topic, 60)
+    _fill(topic, [RecommendationFactory(topic=topic, position=1)], participant, comments=500, voters=20)
+    assert small == _count(client, url) == STAFF_PAGE_QUERIES[page]["cold"]
+    assert _count(client, url, cold=False) == STAFF_PAGE_QUERIES[page]["warm"]

@@ -2,7 +2,9 @@
 
 from unittest import mock
 
-from nmp_portal.celery import app, sweep_on_start
+import pytest
+
+from nmp_portal.celery import app, load_before_fork, sweep_on_start
 
 OUR_APPS = {"nmp_portal", "feedback", "participants", "topics", "invitations"}
 
@@ -31,3 +33,10 @@ def test_a_starting_worker_queues_the_sweeps_that_exist():
         "invitations.tasks.pickup_queued_invitations",
     ]
     assert set(names) <= set(_our_tasks())
+
+
+@pytest.mark.django_db
+def test_the_worker_loads_templates_and_urls_before_forking_without_touching_the_database(django_assert_num_queries):
+    # What the pool's processes inherit must not include a database connection.
+    with django_assert_num_queries(0):
+        load_before_fork()

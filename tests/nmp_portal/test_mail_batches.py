@@ -103,3 +103,19 @@ def test_a_chunk_of_invitations_is_made_in_one_transaction_and_delivered_as_one_
     assert None not in mails
     delay.assert_called_once()
     assert sorted(delay.call_args.args[0]) == sorted(mails)
+
+
+def test_each_outcome_is_written_before_the_next_mail_goes_out():
+    """A worker killed mid-batch leaves only the mail in flight to be sent again after the lease."""
+    ids = _queue(3)
+    seen = []
+    original = mail.backends.locmem.EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        seen.append(sorted(Email.objects.filter(status=STATUS.sent).values_list("pk", flat=True)))
+        return original(self, messages)
+
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", send_messages):
+        mail_deliver_many(email_ids=ids)
+    assert seen == [[], ids[:1], ids[:2]]
+    assert list(Email.objects.order_by("pk").values_list("scheduled_time", flat=True)) == [None] * 3
