@@ -1,9 +1,11 @@
 """What participants do with the NMP content: votes, priorities, comments, reports, proposals."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connections, models, router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +34,58 @@ class CastStamp(models.Model):
         abstract = True
 
 
+# What a vote cast again changes; the rest (who, on what, when first cast) stays.
+VOTE_UPSERT_UPDATES = ("choice", "sector", "participates_as", "sector_confirmed", "updated_at")
+
+
+@functools.cache
+def _vote_upsert_sql(alias):
+    """The ORM's ``INSERT ... ON CONFLICT (participant, recommendation) DO UPDATE ... RETURNING id`` for one
+    vote, compiled once per process and database, with the fields its parameters stand for, in order."""
+    from django.db.models.constants import OnConflict
+    from django.db.models.sql import InsertQuery
+
+    opts = Vote._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    query = InsertQuery(
+        Vote,
+        on_conflict=OnConflict.UPDATE,
+        update_fields=[opts.get_field(name) for name in VOTE_UPSERT_UPDATES],
+        unique_fields=[opts.get_field("participant"), opts.get_field("recommendation")],
+    )
+    stand_in = Vote(participant_id=0, recommendation_id=0, choice="", created_at=timezone.now())
+    query.insert_values(fields, [stand_in])
+    compiler = query.get_compiler(using=alias)
+    compiler.returning_fields = [opts.pk]
+    [(sql, params)] = compiler.as_sql()
+    if len(params) != len(fields):  # the SQL must take exactly one parameter per field, in that order
+        raise ImproperlyConfigured("Unexpected SQL for the vote upsert")
+    return sql, fields
+
+
+class VoteQuerySet(models.QuerySet):
+    def upsert(self, vote):
+        """Store ``vote`` in one statement: insert, or update the participant's row on this recommendation.
+
+        ``bulk_create(update_conflicts=True)`` does the same with a transaction
+        around it (BEGIN and COMMIT: two more round trips) and compiles the SQL on
+        every call (0.4 ms of CPU); this is on every vote. Sets ``vote.pk``.
+        """
+        alias = self._db or router.db_for_write(self.model)
+        connection = connections[alias]
+        sql, fields = _vote_upsert_sql(alias)
+        now = timezone.now()
+        vote.updated_at = now
+        if vote.created_at is None:
+            vote.created_at = now
+        params = [field.get_db_prep_save(getattr(vote, field.attname), connection) for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            vote.pk = cursor.fetchone()[0]
+        vote._state.adding, vote._state.db = False, alias
+        return vote
+
+
 class Vote(CastStamp):
     """A participant's position on one recommendation: one per participant, changeable while open."""
 
@@ -44,6 +98,8 @@ class Vote(CastStamp):
     choice = models.CharField(_("position"), max_length=10, choices=Choice.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vote")

@@ -1,9 +1,13 @@
 """Reads of participants' input, each in a fixed number of queries."""
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     CharField,
@@ -20,6 +24,8 @@ from django.db.models import (
 )
 from django.utils.translation import ngettext
 
+from participants.rules import STANDING_ROLES, remember_standing, standing_annotations
+from topics import pagecache
 from topics.models import Recommendation, Source, TextRevision
 
 from .models import Comment, Priority, Proposal, TopicFollow, Vote
@@ -181,6 +187,14 @@ def compact_results(totals, pk):
     }
 
 
+def _show_results(recommendation, *, topic, visibility, totals):
+    """Put on ``recommendation`` the compact results its block shows (no query)."""
+    recommendation.topic = topic  # the permission checks ask for it; no query per row
+    recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
+    for name, value in compact_results(totals, recommendation.pk).items():
+        setattr(recommendation, name, value)
+
+
 def topic_participation(*, topic, user, pk=None):
     """Everything the topic page shows about participation, in a fixed number of queries.
 
@@ -196,10 +210,7 @@ def topic_participation(*, topic, user, pk=None):
     # counts would show each new vote at once, which the results never do.
     totals = published_totals(topic=topic) if visibility else {}
     for recommendation in recommendations:
-        recommendation.topic = topic  # the permission checks ask for it; no query per row
-        recommendation.can_see_results = can_see_results(visibility, recommendation.pk)
-        for name, value in compact_results(totals, recommendation.pk).items():
-            setattr(recommendation, name, value)
+        _show_results(recommendation, topic=topic, visibility=visibility, totals=totals)
     if pk is None:
         used = sum(1 for r in recommendations if r.my_priority)
     else:
@@ -209,6 +220,103 @@ def topic_participation(*, topic, user, pk=None):
             else 0
         )
     return TopicPage(recommendations=recommendations, visibility=visibility, priorities_used=used)
+
+
+# --- A vote or priority: the recommendation acted on and the answer ---------------------------
+
+
+def published_recommendation(*, pk):
+    """The published recommendation ``pk`` with its topic; raises ``Recommendation.DoesNotExist``.
+
+    From the cache under the ``content`` generation, which every change of a
+    recommendation or a topic's dates moves on (``pagecache.bump``). The phase
+    is not cached: ``Topic.phase`` computes it from the dates on each call, so a
+    topic that opens or closes is honoured at that moment.
+    """
+    (generation,) = pagecache.generations(pagecache.CONTENT)
+    key = f"recommendation:{generation}:{pk}"
+    recommendation = cache.get(key)
+    if recommendation is None:
+        recommendation = Recommendation.objects.select_related("topic").get(pk=pk, is_published=True)
+        cache.set(key, recommendation, pagecache.PAGE_TTL)
+    return recommendation
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A participant's priorities in one topic, read with the account's answers (see ``participant_standing``)."""
+
+    priorities_used: int
+    prioritised: bool
+
+
+# Stand-ins for the values of one request in the compiled query of ``participant_standing``.
+_USER, _TOPIC, _RECOMMENDATION = -9_000_001, -9_000_002, -9_000_003
+
+
+@functools.cache
+def _standing_sql(alias):
+    """The SQL and parameters of ``participant_standing``'s query, compiled once per process and database.
+
+    The query runs on every vote; compiling it (five correlated subqueries) cost
+    the ORM 2.5 ms of CPU, running it 0.1 ms. It is the ORM's own SQL, with
+    stand-ins where each request puts its values.
+    """
+    mine = Priority.objects.filter(participant=OuterRef("pk"))
+    queryset = (
+        get_user_model()
+        .objects.using(alias)
+        .filter(pk=_USER)
+        .annotate(
+            **standing_annotations(),
+            priorities_used=_count(mine.filter(topic_id=_TOPIC)),
+            prioritised=Exists(mine.filter(recommendation_id=_RECOMMENDATION)),
+        )
+        .values_list(
+            "standing_verified",
+            *[f"standing_{n}" for n in range(len(STANDING_ROLES))],
+            "priorities_used",
+            "prioritised",
+        )
+    )
+    return queryset.query.get_compiler(alias).as_sql()
+
+
+def participant_standing(*, user, recommendation):
+    """The user's priorities in ``recommendation``'s topic; None for an anonymous visitor.
+
+    One query, which also answers the account questions of the permissions
+    (verified e-mail, staff roles: ``participants.rules.remember_standing``),
+    so asking ``feedback.vote`` afterwards costs no query.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    alias = router.db_for_read(Priority)
+    sql, stand_ins = _standing_sql(alias)
+    values = {_USER: user.pk, _TOPIC: recommendation.topic_id, _RECOMMENDATION: recommendation.pk}
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in stand_ins])
+        verified, *held, used, prioritised = cursor.fetchone()
+    roles = [role.key for role, h in zip(STANDING_ROLES, held, strict=True) if h]
+    remember_standing(user, verified=verified, roles=roles)
+    return Standing(priorities_used=used or 0, prioritised=bool(prioritised))
+
+
+def recommendation_actions(*, recommendation, user, choice, standing):
+    """The ``TopicPage`` for one recommendation's block right after ``user`` set their position to ``choice``.
+
+    What ``topic_participation(pk=...)`` gives, from what the request already
+    knows (the position just cast, the ``standing``) and the cached published
+    totals: no query.
+    """
+    topic = recommendation.topic
+    recommendation.my_choice = choice
+    recommendation.my_priority = standing.prioritised
+    voted = {topic.pk: {recommendation.pk} if choice else set()}
+    visibility = results_visibility(user=user, topics=[topic], voted=voted)[topic.pk]
+    totals = published_totals(topic=topic) if visibility else {}
+    _show_results(recommendation, topic=topic, visibility=visibility, totals=totals)
+    return TopicPage(recommendations=[recommendation], visibility=visibility, priorities_used=standing.priorities_used)
 
 
 def my_contributions(*, user):

@@ -21,7 +21,7 @@ from topics.models import Topic
 
 from . import notifications, privacy, tasks
 from .models import Choice, Comment, Priority, Proposal, Report, ReportReason, Stance, TopicFollow, Vote
-from .results.publication import publish
+from .results.publication import publish, publish_later
 from .rules import refusal_message
 from .text import check_length, clean_text
 
@@ -87,43 +87,26 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     there until the participant votes again (see ``results.publication``).
 
     Guarantees: one row per participant and recommendation, also under
-    concurrent requests (the unique constraint decides; the losing request
-    updates the winner's row instead of failing); only for a participant who may
-    contribute, on a published recommendation of an open topic; ``choice`` is
-    agree, neutral or disagree.
+    concurrent requests (one ``INSERT ... ON CONFLICT DO UPDATE``: the unique
+    constraint decides, and a request that comes second updates the first
+    one's row instead of failing); only for a participant who may contribute,
+    on a published recommendation of an open topic; ``choice`` is agree,
+    neutral or disagree. Voting again, even the same position, re-stamps the
+    vote with the participant's sector now. The returned vote carries the
+    stored id, position and stamp. The published figures follow within seconds
+    (``results.publication.publish_later``).
     """
     refuse_unless(participant, "feedback.vote", recommendation)
     _ensure_published(recommendation)
     if choice not in Choice.values:
         raise ValidationError({"choice": _("Choose Agree, Neutral or Disagree.")})
     stamp = _stamp(participant)
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                vote = (
-                    Vote.objects.select_for_update()
-                    .filter(participant=participant, recommendation=recommendation)
-                    .first()
-                )
-                if vote is None:
-                    vote = Vote(participant=participant, recommendation=recommendation, choice=choice, **stamp)
-                    vote.full_clean(validate_constraints=False)  # the database is the guard, see below
-                    vote.save()
-                elif vote.choice != choice or any(getattr(vote, k) != v for k, v in stamp.items()):
-                    # Voting again re-stamps the sector: a participant who changed
-                    # sector moves this vote only by casting it again.
-                    vote.choice = choice
-                    for field, value in stamp.items():
-                        setattr(vote, field, value)
-                    vote.full_clean(validate_constraints=False)
-                    vote.save(update_fields=["choice", *stamp, "updated_at"])
-                break
-        except IntegrityError:
-            # Another request stored this participant's vote between our read and
-            # insert; go round again and update that row.
-            if attempt == 2:
-                raise
-    publish(recommendation_ids=[recommendation.pk], participants=[participant.pk])
+    vote = Vote(participant=participant, recommendation=recommendation, choice=choice, **stamp)
+    # The foreign keys are the objects just checked (no lookup); the database guards the constraints.
+    vote.full_clean(exclude=["participant", "recommendation"], validate_unique=False, validate_constraints=False)
+    # A voter who changed sector moves this vote only by casting it again: the stamp is updated with it.
+    Vote.objects.upsert(vote)
+    publish_later(recommendation_ids=[recommendation.pk], participants=[participant.pk])
     return vote
 
 
@@ -133,7 +116,7 @@ def _take_back(model, permission, *, participant, recommendation) -> bool:
     _ensure_published(recommendation)
     with transaction.atomic():
         deleted, _detail = model.objects.filter(participant=participant, recommendation=recommendation).delete()
-    publish(recommendation_ids=[recommendation.pk], participants=[participant.pk])
+    publish_later(recommendation_ids=[recommendation.pk], participants=[participant.pk])
     return bool(deleted)
 
 
@@ -190,7 +173,7 @@ def priority_add(*, participant, recommendation) -> Priority:
                 )
                 priority.full_clean(validate_constraints=False)
                 priority.save()
-            publish(recommendation_ids=[recommendation.pk], participants=[participant.pk])
+            publish_later(recommendation_ids=[recommendation.pk], participants=[participant.pk])
             return priority
         except IntegrityError:
             if attempt == 1:

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -57,7 +58,48 @@ def _safe_next(request, fallback):
 
 
 def _published_recommendation(pk):
-    return get_object_or_404(Recommendation.objects.select_related("topic"), pk=pk, is_published=True)
+    try:
+        return selectors.published_recommendation(pk=pk)
+    except Recommendation.DoesNotExist:
+        raise Http404(_("This recommendation does not exist.")) from None
+
+
+def _actions_json(request, recommendation, participation, message, status=200):
+    html = ""
+    if participation.recommendations:
+        # A fragment, not a page: it gets what it reads, without the context processors (the header's
+        # site data, the event announcement), which cost more than the fragment itself.
+        html = render_to_string(
+            "feedback/_recommendation_actions.html",
+            {
+                "recommendation": participation.recommendations[0],
+                "participation": participation,
+                "topic": recommendation.topic,
+                "phase": recommendation.topic.phase,
+                "request": request,
+                "user": request.user,
+                "csrf_token": get_token(request),
+            },
+        )
+    return JsonResponse(
+        {
+            "ok": status == 200,
+            "message": message,
+            "html": html,
+            "priority_status": participation.priority_status,
+            "priorities_left": participation.priorities_left,
+        },
+        status=status,
+    )
+
+
+def _back_to_recommendation(request, recommendation, message, status=200):
+    fallback = recommendation.topic.get_absolute_url()
+    target = _safe_next(request, fallback)
+    if status != 200:
+        messages.error(request, message)
+        return redirect(target.split("#")[0] + "#main")
+    return redirect(target.split("#")[0] + f"#recommendation-{recommendation.pk}")
 
 
 def _actions_response(request, recommendation, message, status=200):
@@ -66,34 +108,8 @@ def _actions_response(request, recommendation, message, status=200):
         participation = selectors.topic_participation(
             topic=recommendation.topic, user=request.user, pk=recommendation.pk
         )
-        html = ""
-        if participation.recommendations:
-            html = render_to_string(
-                "feedback/_recommendation_actions.html",
-                {
-                    "recommendation": participation.recommendations[0],
-                    "participation": participation,
-                    "topic": recommendation.topic,
-                    "phase": recommendation.topic.phase,
-                },
-                request=request,
-            )
-        return JsonResponse(
-            {
-                "ok": status == 200,
-                "message": message,
-                "html": html,
-                "priority_status": participation.priority_status,
-                "priorities_left": participation.priorities_left,
-            },
-            status=status,
-        )
-    fallback = recommendation.topic.get_absolute_url()
-    target = _safe_next(request, fallback)
-    if status != 200:
-        messages.error(request, message)
-        return redirect(target.split("#")[0] + "#main")
-    return redirect(target.split("#")[0] + f"#recommendation-{recommendation.pk}")
+        return _actions_json(request, recommendation, participation, message, status)
+    return _back_to_recommendation(request, recommendation, message, status)
 
 
 def _act_on_recommendation(request, pk, act):
@@ -117,16 +133,36 @@ def _act_on_recommendation(request, pk, act):
 @require_POST
 @contribution_limit("vote")
 def vote(request, pk):
-    choice = request.POST.get("choice", "")
+    """Set or withdraw the participant's position; answers JSON (the block, redrawn) or goes back to the page.
 
-    def act(recommendation):
+    The common case costs two queries besides the session and the user: one
+    for the account's answers and the participant's priorities in the topic
+    (``selectors.participant_standing``), one to store the vote. The
+    recommendation comes from the cache and the results are published by the
+    worker (``results.publication.publish_later``).
+    """
+    recommendation = _published_recommendation(pk)
+    choice = request.POST.get("choice", "")
+    standing = selectors.participant_standing(user=request.user, recommendation=recommendation)
+    try:
         if choice == "withdraw":
             services.vote_withdraw(participant=request.user, recommendation=recommendation)
-            return _("Your position has been withdrawn.")
-        services.vote_cast(participant=request.user, recommendation=recommendation, choice=choice)
-        return _("Your position has been saved: %(choice)s.") % {"choice": Choice(choice).label}
-
-    return _act_on_recommendation(request, pk, act)
+            message, now = _("Your position has been withdrawn."), None
+        else:
+            services.vote_cast(participant=request.user, recommendation=recommendation, choice=choice)
+            message, now = _("Your position has been saved: %(choice)s.") % {"choice": Choice(choice).label}, choice
+    except PermissionDenied as error:
+        if not _wants_json(request):
+            return _refused(request, error)
+        return _actions_response(request, recommendation, _message(error), status=403)
+    except ValidationError as error:
+        return _actions_response(request, recommendation, _message(error), status=400)
+    if not _wants_json(request):
+        return _back_to_recommendation(request, recommendation, message)
+    participation = selectors.recommendation_actions(
+        recommendation=recommendation, user=request.user, choice=now, standing=standing
+    )
+    return _actions_json(request, recommendation, participation, message)
 
 
 PRIORITY_ACTIONS = {

@@ -7,7 +7,7 @@ recognised by their key permission, whatever their group is called).
 
 import rules
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .roles import MODERATOR, ORGANISER
 
@@ -46,7 +46,11 @@ def is_organiser(user):
 
 
 def _permissions(user):
-    """The user's model permissions ("app_label.codename"), directly or through groups: one query, then cached."""
+    """The user's model permissions ("app_label.codename"), directly or through groups: one query, then cached.
+
+    Only the roles' keys are ever asked for: ``remember_standing`` may fill
+    this with just the keys the user holds.
+    """
     cache = getattr(user, "_nmp_permissions", None)
     if cache is None:
         # The same set as Django's ModelBackend keeps once it has read it in this request (every admin
@@ -61,6 +65,45 @@ def _permissions(user):
         cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         user._nmp_permissions = cache
     return cache
+
+
+def _holds(role):
+    app_label, codename = role.key.split(".")
+    return Exists(
+        Permission.objects.filter(
+            Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")), content_type__app_label=app_label, codename=codename
+        )
+    )
+
+
+STANDING_ROLES = (MODERATOR, ORGANISER)
+
+
+def standing_annotations():
+    """Annotations for a query on users that answer this module's account questions in that same query.
+
+    ``standing_verified`` and one ``standing_<n>`` per role of ``STANDING_ROLES``;
+    pass the answers to ``remember_standing``.
+    """
+    from allauth.account.models import EmailAddress
+
+    return {
+        "standing_verified": Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+        **{f"standing_{n}": _holds(role) for n, role in enumerate(STANDING_ROLES)},
+    }
+
+
+def remember_standing(user, *, verified, roles):
+    """Keep on ``user`` (a per-request object) the answers to this module's account questions, read elsewhere.
+
+    ``verified``: the user has a verified e-mail address; ``roles``: the keys of
+    the staff roles the user holds (``participants.roles``), directly or
+    through a group. A page that reads the user anyway answers these in the
+    same query (``standing_annotations``, see ``feedback.selectors.participant_standing``):
+    the permissions then cost no query of their own.
+    """
+    user._nmp_verified = bool(verified)
+    user._nmp_permissions = set(roles)
 
 
 # A participant may contribute: verified, active, not blocked.

@@ -53,3 +53,34 @@ def _site_language_between_tests():
 
     with translation.override("nl"):
         yield
+
+
+class PendingSet:
+    """The two Redis set commands the publication queue uses, in memory (the unit suite has no Redis)."""
+
+    def __init__(self):
+        self.members = set()
+
+    def sadd(self, key, *members):
+        self.members.update(m.encode() if isinstance(m, str) else m for m in members)
+
+    def spop(self, key, count):
+        taken = [self.members.pop() for _ in range(min(count, len(self.members)))]
+        return taken
+
+
+@pytest.fixture
+def publication_by_worker(settings, monkeypatch):
+    """Production's way: tasks go to a broker (not run in-process), so votes are published by the worker.
+
+    The pending changes go to an in-memory stand-in for the Redis set; the
+    test runs the beat task itself. Yields the stand-in.
+    """
+    from feedback.results import publication
+    from tests.celery_broker import celery_broker
+
+    pending = PendingSet()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # never contacted: the stand-in answers
+    monkeypatch.setattr(publication, "_pending_client", lambda: pending)
+    with celery_broker("memory://"):
+        yield pending

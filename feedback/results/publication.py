@@ -18,8 +18,12 @@ such cells, so no subtraction between readings, sectors or the
 confirmed/unconfirmed split narrows a difference down to fewer people.
 """
 
+import logging
+import time
 from collections import defaultdict
 
+import redis
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -29,6 +33,8 @@ from topics import pagecache
 from topics.models import Recommendation
 
 from ..models import Priority, PublishedPosition, PublishedVoter, Vote
+
+logger = logging.getLogger(__name__)
 
 
 def _changed_by_cell(live, published):
@@ -194,7 +200,9 @@ def publish(*, recommendation_ids, participants=None, minimum=None):
         full, full_participation = ids, True
     with transaction.atomic():
         # Lock in id order so two writers on overlapping sets cannot deadlock.
-        list(Recommendation.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+        # FOR NO KEY UPDATE: it serialises publications, but a vote or priority (whose foreign key
+        # takes FOR KEY SHARE on the recommendation) does not wait for one, even for the full comparison.
+        list(Recommendation.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
         stepped = [_publish_recommendation(i, minimum, participants=None if i in full else participants) for i in ids]
         stepped.append(_publish_participation(minimum, participants=None if full_participation else participants))
         if any(stepped):
@@ -206,3 +214,96 @@ def publish(*, recommendation_ids, participants=None, minimum=None):
 def publish_all(*, minimum=None):
     """``publish`` for every recommendation (the beat task and after an account was erased)."""
     publish(recommendation_ids=list(Recommendation.objects.values_list("pk", flat=True)), minimum=minimum)
+
+
+# --- Publication after the request -------------------------------------------------------
+#
+# A vote or priority does not wait for the comparison: the service notes who changed what
+# (``publish_later``) and the worker publishes every few seconds (``publish_pending``, a beat
+# task), with ``publish_all`` every minute as the full comparison. Results only ever show
+# published cells, so nobody sees a difference except that a step can come a few seconds later.
+
+PENDING_KEY = "nmp:publish:pending"
+# Members are taken from the set in batches of this many (SPOP is atomic: no change is taken twice).
+PENDING_BATCH = 5000
+# After a Redis error the pending set is not tried again for this many seconds (one timeout per
+# process per interval, as the cache does); the full comparison catches the changes up.
+RETRY_AFTER = 5.0
+_clients = {}
+_down_until = 0.0
+
+
+def _publishes_in_request():
+    """Without a broker (the embedded default, tests) tasks run in-process: then publish at once, as before."""
+    return bool(current_app.conf.task_always_eager) or not settings.REDIS_URL
+
+
+def _pending_client():
+    url = settings.REDIS_URL
+    client = _clients.get(url)
+    if client is None:
+        client = _clients[url] = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        )
+    return client
+
+
+def _note_pending(members):
+    global _down_until
+    if time.monotonic() < _down_until:
+        logger.warning("Results publication not noted, Redis was unreachable moments ago; the full comparison follows")
+        return
+    try:
+        _pending_client().sadd(PENDING_KEY, *members)
+    except (redis.RedisError, OSError) as error:
+        _down_until = time.monotonic() + RETRY_AFTER
+        logger.error("Results publication not noted (%s); the full comparison catches it up", error)
+
+
+def publish_later(*, recommendation_ids, participants):
+    """``publish(recommendation_ids=..., participants=...)``, but by the worker within seconds.
+
+    Called by the services after a vote, a priority or a withdrawal. After
+    the transaction commits, (recommendation, participant) pairs go into a set
+    in Redis; ``publish_pending`` takes them out and publishes. The request
+    never fails for this: when Redis cannot be reached the change is saved all
+    the same and the comparison of every cell (``publish_all``, every minute)
+    publishes it. Without a broker (the embedded default and the tests) tasks
+    run in-process, so this publishes at once.
+    """
+    if _publishes_in_request():
+        publish(recommendation_ids=recommendation_ids, participants=participants)
+        return
+    members = [f"{r}:{p}" for r in set(recommendation_ids) for p in set(participants)]
+    if members:
+        transaction.on_commit(lambda: _note_pending(members))
+
+
+def publish_pending():
+    """Publish what ``publish_later`` noted (the beat task, every few seconds); the number of changes taken.
+
+    Each recommendation is published with the people noted on it (one short
+    transaction each, an index lookup per person). If publishing fails, what
+    was not yet published is put back for the next run.
+    """
+    client = _pending_client()
+    taken = 0
+    while True:
+        members = client.spop(PENDING_KEY, PENDING_BATCH)
+        if not members:
+            return taken
+        changed = defaultdict(set)
+        for member in members:
+            recommendation_id, participant_id = (int(part) for part in member.split(b":"))
+            changed[recommendation_id].add(participant_id)
+        for recommendation_id in sorted(changed):
+            try:
+                publish(recommendation_ids=[recommendation_id], participants=changed[recommendation_id])
+            except Exception:
+                client.sadd(PENDING_KEY, *[f"{r}:{p}" for r in changed if r >= recommendation_id for p in changed[r]])
+                raise
+        taken += len(members)
+        if len(members) < PENDING_BATCH:
+            return taken

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import translation
 
-from . import briefing
+from . import briefing, publication
 
 logger = logging.getLogger(__name__)
 
@@ -36,3 +36,15 @@ def remove_old_workbooks():
     if removed:
         logger.info("Removed %s old briefing workbook(s)", removed)
     return removed
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def publish_pending_results():
+    """Beat task, every few seconds: publish the votes and priorities noted since the last run."""
+    return publication.publish_pending()
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def publish_all_results():
+    """Beat task, every minute: the comparison of every cell (catches what was not noted, e.g. Redis was down)."""
+    publication.publish_all()

@@ -294,6 +294,8 @@ CELERY_TASK_ROUTES = {
     "feedback.tasks.send_due_reply_mails": {"queue": "mail"},
     "feedback.results.tasks.build_briefing_workbook": {"queue": "heavy"},
 }
+# Seconds between two publications of the votes and priorities noted by the services.
+RESULTS_PUBLISH_INTERVAL = env.int("RESULTS_PUBLISH_INTERVAL", default=5)
 CELERY_BEAT_SCHEDULE = {
     # Retries requeued mail and picks up anything a lost task left behind.
     "send-queued-mail": {"task": "nmp_portal.tasks.deliver_due_mail", "schedule": timedelta(minutes=1)},
@@ -301,6 +303,13 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reply-mails": {"task": "feedback.tasks.send_due_reply_mails", "schedule": timedelta(minutes=10)},
     # Followers of a topic: one mail a day at most, sent when there is news (feedback.digest).
     "send-follow-digests": {"task": "feedback.tasks.send_due_follow_digests", "schedule": timedelta(hours=1)},
+    # Results: votes and priorities are published by the worker, not in the request
+    # (feedback/results/publication.py): the noted changes every few seconds, every cell each minute.
+    "publish-pending-results": {
+        "task": "feedback.results.tasks.publish_pending_results",
+        "schedule": timedelta(seconds=RESULTS_PUBLISH_INTERVAL),
+    },
+    "publish-all-results": {"task": "feedback.results.tasks.publish_all_results", "schedule": timedelta(minutes=1)},
     "remove-old-briefing-workbooks": {
         "task": "feedback.results.tasks.remove_old_workbooks",
         "schedule": timedelta(hours=1),

@@ -23,6 +23,7 @@ from tests.feedback.test_query_counts import (
     RECOMMENDATION_PAGE_QUERIES,
     STAFF_PAGE_QUERIES,
     TOPIC_PAGE_QUERIES,
+    VOTE_QUERIES,
     staff_page_urls,
 )
 from topics.models import Recommendation
@@ -83,6 +84,21 @@ def test_counts_on_the_seeded_pages_are_the_published_totals(client, seeded):
     # One more vote alone is not published: the figures do not reveal it.
     services.vote_cast(participant=other, recommendation=busiest, choice="agree")
     assert client.get(rec_url).context["recommendation"].agree_count == shown.agree_count
+
+
+def test_a_vote_costs_the_pinned_queries_at_quick_size(client, seeded, publication_by_worker):
+    busiest = seeded
+    user = demo_users().filter(votes__recommendation__topic=busiest.topic).first()
+    client.force_login(user)
+    client.get("/")  # the session's first request stamps its start
+    url = f"/adviezen/{busiest.pk}/stem/"
+    client.post(url, {"choice": "agree"}, HTTP_ACCEPT="application/json")  # the recommendation and totals cached
+    for choice in ("disagree", "neutral"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url, {"choice": choice}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200 and response.json()["ok"]
+        assert len(ctx.captured_queries) == VOTE_QUERIES
+    assert Vote.objects.get(participant=user, recommendation=busiest).choice == "neutral"
 
 
 @pytest.mark.parametrize("page", ["start", "comments"])

@@ -91,6 +91,33 @@ TOPIC_PAGE_QUERIES = {"anonymous": 8, "participant": 13, "moderator": 13}
 RECOMMENDATION_PAGE_QUERIES = {"anonymous": 6, "participant": 10, "moderator": 11}
 
 
+def _vote(client, recommendation, choice):
+    return client.post(f"/adviezen/{recommendation.pk}/stem/", {"choice": choice}, HTTP_ACCEPT="application/json")
+
+
+def test_the_vote_answer_costs_the_pinned_queries(client, recommendation, publication_by_worker, participant):
+    client.force_login(participant)
+    client.get("/")  # the session's first request stamps its start; later ones within a minute do not write
+    _vote(client, recommendation, "agree")  # the recommendation is now in the cache
+    with CaptureQueriesContext(connection) as ctx:
+        response = _vote(client, recommendation, "disagree")
+    assert response.status_code == 200 and response.json()["ok"]
+    # User, the participant's standing (verified e-mail, roles, priorities in the topic), the upsert;
+    # the session comes from the cache.
+    assert len(ctx.captured_queries) == VOTE_QUERIES, [q["sql"][:80] for q in ctx.captured_queries]
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        _vote(client, recommendation, "neutral")
+    # With nothing cached: also the session, the recommendation and the published cells of its topic.
+    assert len(ctx.captured_queries) == VOTE_QUERIES + 3
+    assert Vote.objects.get(participant=participant).choice == "neutral"
+
+
+# User, the participant's standing (verified e-mail, roles, priorities in the topic), the upsert; the
+# session comes from the cache.
+VOTE_QUERIES = 3
+
+
 # The moderators' pages, on a second request of the session (the first stores the visit). Start page,
 # cold (the cache emptied, so the session too is read from the database): session, user, two-step
 # verification, model permissions (2); open reports, proposals waiting and the topics; the oldest open

@@ -139,6 +139,30 @@ def test_vote_comment_and_reply_work_and_the_reply_mail_waits_in_the_queue(clien
 
 
 @pytest.mark.django_db(transaction=True)
+def test_votes_are_saved_and_the_full_comparison_publishes_them_afterwards(client, redis_down, topic, caplog):
+    from feedback.models import Vote
+    from feedback.results import selectors
+    from feedback.results.tasks import publish_all_results
+
+    recommendation = RecommendationFactory(topic=topic, position=1)
+    started = time.monotonic()
+    for _ in range(3):
+        client.force_login(ParticipantFactory(sector="gemeente"))
+        response = client.post(
+            f"/adviezen/{recommendation.pk}/stem/", {"choice": "agree"}, HTTP_ACCEPT="application/json"
+        )
+        assert response.status_code == 200 and response.json()["ok"]
+    assert time.monotonic() - started < 5
+    assert Vote.objects.filter(recommendation=recommendation).count() == 3
+    figures = selectors.topic_results(topic=topic, visibility=selectors.ALL).get(recommendation.pk)
+    assert figures.total.voters == 0  # the change could not be noted for the worker
+    assert "Results publication not noted" in caplog.text
+    publish_all_results()  # the beat task of every minute, once Redis is back
+    figures = selectors.topic_results(topic=topic, visibility=selectors.ALL).get(recommendation.pk)
+    assert figures.total.agree == 3
+
+
+@pytest.mark.django_db(transaction=True)
 def test_briefing_pages_work_and_the_workbook_explains_it_cannot_start(client, redis_down, topic):
     staff_mfa_login(client, ModeratorFactory())
     assert client.get("/resultaten/briefing/").status_code == 200
