@@ -18,8 +18,6 @@ answers the permission rules' questions for the rest of the request.
 """
 
 import functools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -34,6 +32,7 @@ from topics.models import Recommendation, Topic
 from topics.pagecache import reader_meta
 
 from .dates import dated
+from .memory import WorkerMemory
 from .models import Priority, TopicFollow, Vote
 from .results.selectors import can_see_results, published_totals, results_visibility
 from .selectors import Progress, TopicPage, compact_results
@@ -123,42 +122,22 @@ def reader_facts(*, user, topic):
 
 
 # The topic's phase dates per worker, per content generation (a change of dates bumps it).
-_topics = OrderedDict()
-_topics_lock = threading.Lock()
+_topics = WorkerMemory(256)
 
 
 def _topic(slug, generation):
-    key = (slug, generation)
-    with _topics_lock:
-        topic = _topics.get(key)
-    if topic is None:
-        topic = Topic.objects.only("pk", "slug", "number", "opens_at", "closes_at").filter(slug=slug).first()
-        if topic is None:
-            return None
-        with _topics_lock:
-            _topics[key] = topic
-            while len(_topics) > 256:
-                _topics.popitem(last=False)
-    return topic
+    return _topics.remember(
+        (slug, generation),
+        lambda: Topic.objects.only("pk", "slug", "number", "opens_at", "closes_at").filter(slug=slug).first(),
+    )
 
 
 # Slots rendered per set of values, per worker (as ``{% remember %}``): the values are the key.
-_fragments = OrderedDict()
-_fragments_lock = threading.Lock()
-_FRAGMENTS_MAX = 4096
+_fragments = WorkerMemory(4096)
 
 
 def _remembered(key, render):
-    key = (get_language(), timezone.get_current_timezone_name(), *key)
-    with _fragments_lock:
-        html = _fragments.get(key)
-    if html is None:
-        html = render()
-        with _fragments_lock:
-            _fragments[key] = html
-            while len(_fragments) > _FRAGMENTS_MAX:
-                _fragments.popitem(last=False)
-    return html
+    return _fragments.remember((get_language(), timezone.get_current_timezone_name(), *key), render)
 
 
 def _kind(user, facts, topic):

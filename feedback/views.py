@@ -121,13 +121,18 @@ def _act_on_recommendation(request, pk, act):
     recommendation = _published_recommendation(pk)
     try:
         message = act(recommendation)
-    except PermissionDenied as error:
-        if not _wants_json(request):
-            return _refused(request, error)
-        return _actions_response(request, recommendation, _message(error), status=403)
-    except ValidationError as error:
-        return _actions_response(request, recommendation, _message(error), status=400)
+    except (PermissionDenied, ValidationError) as error:
+        return _refusal_response(request, recommendation, error)
     return _actions_response(request, recommendation, message)
+
+
+def _refusal_response(request, recommendation, error):
+    """A refused vote or priority: the refusal page without JavaScript, else JSON with the unchanged block."""
+    if isinstance(error, ValidationError):
+        return _actions_response(request, recommendation, _message(error), status=400)
+    if not _wants_json(request):
+        return _refused(request, error)
+    return _actions_response(request, recommendation, _message(error), status=403)
 
 
 @require_POST
@@ -151,12 +156,8 @@ def vote(request, pk):
         else:
             services.vote_cast(participant=request.user, recommendation=recommendation, choice=choice)
             message, now = _("Your position has been saved: %(choice)s.") % {"choice": Choice(choice).label}, choice
-    except PermissionDenied as error:
-        if not _wants_json(request):
-            return _refused(request, error)
-        return _actions_response(request, recommendation, _message(error), status=403)
-    except ValidationError as error:
-        return _actions_response(request, recommendation, _message(error), status=400)
+    except (PermissionDenied, ValidationError) as error:
+        return _refusal_response(request, recommendation, error)
     if not _wants_json(request):
         return _back_to_recommendation(request, recommendation, message)
     participation = selectors.recommendation_actions(

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from feedback.memory import WorkerMemory
+
 # Pages that announce the coming event to those it concerns.
 ANNOUNCED_ON = {"topics:home", "topics:detail"}
 
@@ -101,7 +103,7 @@ def event_announcement(user):
     return None
 
 
-_slots = {}
+_slots = WorkerMemory(256)
 
 
 def announcement_slot(request):
@@ -114,10 +116,6 @@ def announcement_slot(request):
         return ""
     event = invitation.event
     key = (get_language(), event.pk, event.slug, event.title, event.starts_at, invitation.state)
-    html = _slots.get(key)
-    if html is None:
-        html = render_to_string("invitations/_announcement.html", {"event_invitation": invitation})
-        if len(_slots) > 256:
-            _slots.clear()
-        _slots[key] = html
-    return html
+    return _slots.remember(
+        key, lambda: render_to_string("invitations/_announcement.html", {"event_invitation": invitation})
+    )

@@ -1,8 +1,6 @@
 import copy
 import functools
 import re
-import threading
-from collections import OrderedDict
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
@@ -15,6 +13,7 @@ from django.utils.translation import get_language
 
 from feedback.dates import WHEN, dated, when
 from feedback.forms import blank_form_html
+from feedback.memory import WorkerMemory
 from feedback.readerpage import remember_comment
 from feedback.rules import page_permissions
 from topics.pagecache import reader_meta, slot_markers
@@ -104,9 +103,7 @@ def page_perm(context, perm, obj=None):
 
 # --- Comments: rendered once per version and kind of reader ---------------------------------------
 
-_BLOCKS_MAX = 2048
-_blocks = OrderedDict()
-_blocks_lock = threading.Lock()
+_blocks = WorkerMemory(2048)
 
 
 def _official_response(obj):
@@ -191,14 +188,10 @@ def _comment_html(comment, is_reply, user, *, authored, with_date=True):
         may("feedback.moderate", only_shown=False),
     )
     response = _official_response(comment)
-    key = _block_key(comment, is_reply, response, answers)
-    with _blocks_lock:
-        html = _blocks.get(key)
-        if html is not None:
-            _blocks.move_to_end(key)
-    if html is None:
-        can_edit, can_delete, can_report, can_moderate = answers
-        html = render_to_string(
+    can_edit, can_delete, can_report, can_moderate = answers
+    html = _blocks.remember(
+        _block_key(comment, is_reply, response, answers),
+        lambda: render_to_string(
             "feedback/_comment_block.html",
             {
                 "comment": comment,
@@ -210,11 +203,8 @@ def _comment_html(comment, is_reply, user, *, authored, with_date=True):
                 "can_moderate": can_moderate,
                 "when_placeholder": mark_safe(WHEN),  # noqa: S308 - our own marker
             },
-        )
-        with _blocks_lock:
-            _blocks[key] = html
-            if len(_blocks) > _BLOCKS_MAX:
-                _blocks.popitem(last=False)
+        ),
+    )
     return dated(html, comment.created_at) if with_date else html
 
 
@@ -228,9 +218,7 @@ def crispy_blank(form):
 
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF = "\x00csrf\x00"
-_FRAGMENTS_MAX = 4096
-_fragments = OrderedDict()
-_fragments_lock = threading.Lock()
+_fragments = WorkerMemory(4096)
 
 
 def _vary_value(value):
@@ -253,16 +241,7 @@ class RememberNode(template.Node):
         # This node of this compiled template: a template compiled again (after an edit) starts afresh.
         where = (getattr(self.origin, "name", ""), getattr(self.token, "position", None), id(self))
         key = (where, get_language(), timezone.get_current_timezone_name(), values)
-        with _fragments_lock:
-            html = _fragments.get(key)
-            if html is not None:
-                _fragments.move_to_end(key)
-        if html is None:
-            html = _CSRF_INPUT.sub(rf"\g<1>{_CSRF}\g<2>", self.nodelist.render(context))
-            with _fragments_lock:
-                _fragments[key] = html
-                if len(_fragments) > _FRAGMENTS_MAX:
-                    _fragments.popitem(last=False)
+        html = _fragments.remember(key, lambda: _CSRF_INPUT.sub(rf"\g<1>{_CSRF}\g<2>", self.nodelist.render(context)))
         if _CSRF in html:
             html = html.replace(_CSRF, str(context.get("csrf_token", "")))
         return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
