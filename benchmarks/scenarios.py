@@ -63,7 +63,7 @@ def _login(user, *, mfa=False):
     from django.test import Client
 
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="participants.backends.ModelBackend")
     if mfa:
         session = client.session
         session["account_authentication_methods"] = [{"method": "password", "at": 0}, {"method": "mfa", "at": 0}]

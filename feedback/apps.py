@@ -17,6 +17,25 @@ class FeedbackConfig(AppConfig):
 
         on_sector_confirmed(votes_confirm_sector)
         self._public_names_on_pages()
+        self._permission_names_kept_right()
+
+    def _permission_names_kept_right(self):
+        """The reader's page maps permission ids to names per worker: forget them when permissions change."""
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from .readerpage import forget_permission_names
+
+        def forget(**kwargs):
+            forget_permission_names()
+
+        post_migrate.connect(forget, dispatch_uid="feedback.permission_names.migrate", weak=False)
+        for model in (Permission, ContentType):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget, sender=model, dispatch_uid=f"feedback.permission_names.{model.__name__}", weak=False
+                )
 
     def _public_names_on_pages(self):
         """A changed public name (or sector) shows at once on every kept page: the pages' content moves on."""

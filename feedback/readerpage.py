@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 from topics.models import Recommendation, Topic
 from topics.pagecache import reader_meta
 
-from .dates import dated
+from .dates import dated, dater
 from .memory import WorkerMemory
 from .models import Priority, TopicFollow, Vote
 from .results.selectors import can_see_results, published_totals, results_visibility
@@ -44,43 +44,78 @@ _CSRF = "__csrf_token__"  # topics.pagecache puts the request's token in its pla
 class ReaderFacts:
     verified: bool = False
     permissions: set = field(default_factory=set)
-    choices: dict = field(default_factory=dict)  # recommendation id -> choice
-    priorities: set = field(default_factory=set)  # recommendation ids
+    choices: dict = field(default_factory=dict)  # recommendation id -> choice, on every topic
+    priorities: set = field(default_factory=set)  # recommendation ids, on every topic
     following: bool = False
     emails: list = field(default_factory=list)  # confirmed addresses
+    extra: dict = field(default_factory=dict)  # letter -> [(number, text)] of the parts other apps add
+
+    def on(self, recommendations):
+        """This reader's positions and priorities among ``recommendations`` (the ids a page shows)."""
+        return (
+            {pk: choice for pk, choice in self.choices.items() if pk in recommendations},
+            {pk for pk in self.priorities if pk in recommendations},
+        )
+
+
+# Parts other apps add to the reader's query (``register_fact``): letter -> (sql(user), take(user, rows)).
+_parts = {}
+
+
+def register_fact(letter, sql, take):
+    """Add a part to ``reader_facts``'s one query, from an app above this one (the invitation announcement).
+
+    ``sql(user)`` returns ``(text, params)`` (or None: nothing to ask), the text
+    one or more ``SELECT '<letter>', <number>, <text> ...`` joined by ``UNION ALL``,
+    whose rows come back to ``take(user, rows)`` as ``[(number, text)]``.
+    """
+    _parts[letter] = (sql, take)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 @functools.cache
 def _facts_sql():
     from allauth.account.models import EmailAddress
-    from django.contrib.contenttypes.models import ContentType
 
-    def table(model):
-        return connection.ops.quote_name(model._meta.db_table)
-
-    vote, priority, follow = table(Vote), table(Priority), table(TopicFollow)
-    recommendation, address = table(Recommendation), table(EmailAddress)
-    permission, content_type = table(Permission), table(ContentType)
-    user_permissions, user_groups = table(User.user_permissions.through), table(User.groups.through)
-    group_permissions = table(Group.permissions.through)
-    # Only table names (quoted, from the models) are put into the text; every value is a parameter.
+    vote, priority, follow, address = _table(Vote), _table(Priority), _table(TopicFollow), _table(EmailAddress)
+    user_permissions, user_groups = _table(User.user_permissions.through), _table(User.groups.through)
+    group_permissions = _table(Group.permissions.through)
+    # Only table names (quoted, from the models) are put into the text; every value is a parameter. No joins
+    # (what the planner must weigh costs more than running these index lookups): the reader's positions and
+    # priorities on every topic (a few dozen at most), sorted out per page; permissions as ids.
     return f"""
-        SELECT 'v', v.recommendation_id, v.choice FROM {vote} v JOIN {recommendation} r ON r.id = v.recommendation_id
-            WHERE v.participant_id = %s AND r.topic_id = %s AND r.is_published
+        SELECT 'v', v.recommendation_id, v.choice FROM {vote} v WHERE v.participant_id = %s
         UNION ALL
-        SELECT 'p', p.recommendation_id, '' FROM {priority} p JOIN {recommendation} r ON r.id = p.recommendation_id
-            WHERE p.participant_id = %s AND r.topic_id = %s AND r.is_published
+        SELECT 'p', p.recommendation_id, '' FROM {priority} p WHERE p.participant_id = %s
         UNION ALL
         SELECT 'f', f.topic_id, '' FROM {follow} f WHERE f.participant_id = %s AND f.topic_id = %s
         UNION ALL
         SELECT 'e', e.id, e.email FROM {address} e WHERE e.user_id = %s AND e.verified
         UNION ALL
-        SELECT 'm', p.id, ct.app_label || '.' || p.codename FROM {permission} p
-            JOIN {content_type} ct ON ct.id = p.content_type_id
-            WHERE p.id IN (SELECT permission_id FROM {user_permissions} WHERE user_id = %s)
-               OR p.id IN (SELECT gp.permission_id FROM {group_permissions} gp
-                           JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s)
+        SELECT 'm', up.permission_id, '' FROM {user_permissions} up WHERE up.user_id = %s
+        UNION ALL
+        SELECT 'm', gp.permission_id, '' FROM {group_permissions} gp
+            JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s
     """  # noqa: S608
+
+
+# Permission id -> "app_label.codename", per worker (read again when an id is new: a migration added one).
+_permission_names = {}
+
+
+def forget_permission_names():
+    """After permissions or content types changed (a migration, a flush): read the names again when asked."""
+    _permission_names.clear()
+
+
+def _permission_name(pk):
+    if pk not in _permission_names:
+        rows = Permission.objects.values_list("pk", "content_type__app_label", "codename")
+        _permission_names.update({p: f"{app_label}.{codename}" for p, app_label, codename in rows})
+    return _permission_names.get(pk)
 
 
 User = get_user_model()
@@ -90,34 +125,46 @@ def reader_facts(*, user, topic):
     """The reader's positions, priorities and following on ``topic``, confirmed addresses and permissions: one query.
 
     The addresses and permissions are also handed to the permission rules
-    (``participants.rules``), to Django's ``ModelBackend`` and to the
-    invitation announcement, so the rest of the request asks no more about
-    this user. Plain SQL (it runs on every logged-in topic page: building it
-    through the ORM cost more than running it), the same on SQLite and PostgreSQL.
+    (``participants.rules``) and to Django's ``ModelBackend``, and the parts
+    other apps registered (``register_fact``) to those apps, so the rest of
+    the request asks no more about this user. Plain SQL (it runs on every
+    logged-in topic page: building it through the ORM cost more than running
+    it), the same on SQLite and PostgreSQL.
     """
+    text, params = _facts_sql(), [user.pk, user.pk, user.pk, topic.pk, user.pk, user.pk, user.pk]
+    asked = []
+    for letter, (sql, _take) in _parts.items():
+        part = sql(user)
+        if part is not None:
+            text = f"{text} UNION ALL {part[0]}"
+            params += part[1]
+            asked.append(letter)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _facts_sql(), [user.pk, topic.pk, user.pk, topic.pk, user.pk, topic.pk, user.pk, user.pk, user.pk]
-        )
+        cursor.execute(text, params)
         rows = cursor.fetchall()
-    facts = ReaderFacts()
-    for kind, number, text in rows:
+    facts = ReaderFacts(extra={letter: [] for letter in asked})
+    for kind, number, value in rows:
         if kind == "v":
-            facts.choices[number] = text
+            facts.choices[number] = value
         elif kind == "p":
             facts.priorities.add(number)
         elif kind == "f":
             facts.following = True
         elif kind == "e":
             facts.verified = True
-            facts.emails.append(text)
+            facts.emails.append(value)
+        elif kind == "m":
+            name = _permission_name(number)
+            if name:
+                facts.permissions.add(name)
         else:
-            facts.permissions.add(text)
+            facts.extra[kind].append((number, value))
     user._nmp_verified = facts.verified
-    user._nmp_verified_emails = list(facts.emails)
     user._nmp_permissions = set(facts.permissions)
     if not user.is_superuser:
         user._perm_cache = set(facts.permissions)
+    for letter in asked:
+        _parts[letter][1](user, facts.extra[letter])
     return facts
 
 
@@ -136,8 +183,9 @@ def _topic(slug, generation):
 _fragments = WorkerMemory(4096)
 
 
-def _remembered(key, render):
-    return _fragments.remember((get_language(), timezone.get_current_timezone_name(), *key), render)
+def _remembered_as(place, key, render):
+    """A slot kept per worker under its values, in a language and time zone (``place``, read once per request)."""
+    return _fragments.remember((*place, *key), render)
 
 
 def _kind(user, facts, topic):
@@ -161,10 +209,14 @@ class TopicReader:
 
     def __init__(self, request, topic, facts):
         self.request = request
-        self.user = request.user
+        # The user itself, not the lazy object in front of it (every attribute read through it costs a call).
+        self.user = getattr(request.user, "_wrapped", request.user)
         self.topic = topic
         self.facts = facts
         self.kind = _kind(self.user, facts, topic)
+        self._choices = self._priorities = None
+        self._place = (get_language(), timezone.get_current_timezone_name())
+        self._when = dater()
 
     def may_use(self, meta):
         return bool(meta.get("complete")) and not self.user.is_blocked
@@ -174,18 +226,21 @@ class TopicReader:
     # --- the slots ---------------------------------------------------------------------------------
 
     def fill(self, name, meta):
+        if self._choices is None:  # the reader's positions and priorities on this page's recommendations
+            self._choices, self._priorities = self.facts.on(meta["recommendations"])
         kind, _colon, argument = name.partition(":")
         return getattr(self, f"_fill_{kind.replace('-', '_')}")(argument, meta)
 
     @property
     def _priorities_used(self):
-        return len(self.facts.priorities)
+        return len(self._priorities)
 
     def _fill_progress(self, where, meta):
-        progress = Progress(done=len(self.facts.choices), total=len(meta["recommendations"]))
+        progress = Progress(done=len(self._choices), total=len(meta["recommendations"]))
         if where == "top" and not progress.total:
             return ""
-        return _remembered(
+        return _remembered_as(
+            self._place,
             ("progress", progress.done, progress.total),
             lambda: render_to_string("feedback/_progress.html", {"progress": progress}),
         )
@@ -198,7 +253,8 @@ class TopicReader:
         following = self.facts.following
         can_follow = self.user.has_perm("feedback.follow", self.topic)
         path = self.request.path
-        return _remembered(
+        return _remembered_as(
+            self._place,
             ("follow", following, can_follow, self.topic.slug, path),
             lambda: render_to_string(
                 "feedback/_follow.html",
@@ -214,7 +270,7 @@ class TopicReader:
 
     @functools.cached_property
     def _visibility(self):
-        return results_visibility(user=self.user, topics=[self.topic], voted={self.topic.pk: set(self.facts.choices)})[
+        return results_visibility(user=self.user, topics=[self.topic], voted={self.topic.pk: set(self._choices)})[
             self.topic.pk
         ]
 
@@ -225,11 +281,11 @@ class TopicReader:
     def _fill_actions(self, pk, meta):
         pk = int(pk)
         shared = meta["recommendations"][pk]
-        choice, priority = self.facts.choices.get(pk), pk in self.facts.priorities
+        choice, priority = self._choices.get(pk), pk in self._priorities
         visible = can_see_results(self._visibility, pk)
         left = max(0, TopicPage.max_priorities - self._priorities_used)
         key = ("actions", pk, shared["key"], choice, priority, visible, left, self._can_vote, self.request.path)
-        return _remembered(key, lambda: self._render_actions(pk, shared, choice, priority, visible))
+        return _remembered_as(self._place, key, lambda: self._render_actions(pk, shared, choice, priority, visible))
 
     def _render_actions(self, pk, shared, choice, priority, visible):
         recommendation = Recommendation(pk=pk, topic=self.topic, position=shared["position"])
@@ -257,7 +313,7 @@ class TopicReader:
 
     def _fill_comment(self, pk, meta):
         author_id, created_at, mine, theirs = meta["comments"][int(pk)]
-        return dated(mine if author_id == self.user.pk else theirs, created_at)
+        return dated(mine if author_id == self.user.pk else theirs, created_at, self._when)
 
 
 def topic_reader(request, generations, *, slug):

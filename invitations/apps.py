@@ -7,6 +7,7 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self):
+        from feedback.readerpage import register_fact
         from participants.exports import register_privacy_section
         from topics.pagecache import register_slot
 
@@ -14,3 +15,5 @@ class InvitationsConfig(AppConfig):
 
         register_privacy_section("invitations", export=privacy.export, erase=privacy.erase)
         register_slot("announcement", context_processors.announcement_slot)
+        # The announcement's question asked in the reader's one query on a shared topic page.
+        register_fact(context_processors.FACT, context_processors.invited_fact, context_processors.take_invited)

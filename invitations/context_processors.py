@@ -56,14 +56,34 @@ def _invited(user, events):
     topic page, and building it through the ORM cost more than running it.
     """
     ids = [e.pk for e in events]
+    known = getattr(user, "_nmp_invited", None)
+    if known is not None and known[0] == tuple(ids):  # read with the reader's facts (``invited_fact``)
+        return dict(known[1])
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(_invited_sql(marks), [*ids, user.pk, *ids, user.pk])
         return dict(cursor.fetchall())
 
 
+FACT = "i"
+
+
+def invited_fact(user):
+    """The reader's invitations as a part of ``feedback.readerpage.reader_facts``'s one query (``register_fact``)."""
+    events = coming_events()
+    if not events:
+        return None
+    ids = [e.pk for e in events]
+    user._nmp_invited_asked = tuple(ids)
+    return _invited_sql(", ".join(["%s"] * len(ids)), FACT), [*ids, user.pk, *ids, user.pk]
+
+
+def take_invited(user, rows):
+    user._nmp_invited = (user._nmp_invited_asked, rows)
+
+
 @functools.cache
-def _invited_sql(marks):
+def _invited_sql(marks, letter=None):
     from allauth.account.models import EmailAddress
 
     from .models import Invitation, State
@@ -72,11 +92,12 @@ def _invited_sql(marks):
     address = connection.ops.quote_name(EmailAddress._meta.db_table)
     closed = f"'{State.CONCEPT}', '{State.EXPIRED}'"
     # Only table names, our own marks and the two fixed states go into the text; values are parameters.
+    first = f"'{letter}', " if letter else ""  # as a part of the reader's facts: the part's letter first
     return f"""
-        SELECT i.event_id, i.state FROM {invitation} i
+        SELECT {first}i.event_id, i.state FROM {invitation} i
             WHERE i.event_id IN ({marks}) AND i.state NOT IN ({closed}) AND i.user_id = %s
         UNION ALL
-        SELECT i.event_id, i.state FROM {invitation} i
+        SELECT {first}i.event_id, i.state FROM {invitation} i
             WHERE i.event_id IN ({marks}) AND i.state NOT IN ({closed}) AND i.user_id IS NULL
               AND LOWER(i.email) IN (SELECT LOWER(e.email) FROM {address} e WHERE e.user_id = %s AND e.verified)
     """  # noqa: S608

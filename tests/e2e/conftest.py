@@ -106,7 +106,7 @@ def login(live_server):
     def _login(page, user):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "participants.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         if user.is_staff:
             give_staff_mfa(user)

@@ -1,6 +1,7 @@
 """A comment's shared part is rendered once per version; what differs per reader is rendered per request."""
 
 import re
+import time
 from unittest import mock
 
 from django.test import Client
@@ -52,10 +53,37 @@ def test_the_relative_date_is_that_of_the_request(client, topic, participant, ot
     """Made on each request, also on a page served from a shared copy: not the date of when the copy was made."""
     services.comment_create(author=other, topic=topic, text="Graag.")
     assert "3\xa0uur geleden" not in _page(client, participant, topic)
-    # Three hours later (naturaltime is what reads the clock), for the same reader and for another one.
-    with mock.patch("feedback.dates.naturaltime", return_value="3\xa0uur geleden"):
+    # Three hours later (naturaltime reads the clock; each worker keeps a date's text for that second or minute),
+    # for the same reader and for another one.
+    later = time.time() + 3 * 3600
+    with (
+        mock.patch("feedback.dates.naturaltime", return_value="3\xa0uur geleden"),
+        mock.patch("feedback.dates._clock", return_value=later),
+    ):
         assert "3\xa0uur geleden" in _page(client, participant, topic)
         assert "3\xa0uur geleden" in _page(Client(), ParticipantFactory(), topic)
+
+
+def test_a_date_is_made_once_per_second_or_per_minute_and_then_moves_on():
+    """Each worker keeps a date's text for the second it was made in (an hour or more ago: the minute)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from feedback import dates
+
+    now = time.time()
+    fresh, old = timezone.now() - timedelta(seconds=30), timezone.now() - timedelta(hours=2)
+    with mock.patch("feedback.dates.naturaltime", side_effect=["a", "b", "c", "d"]) as made:
+        with mock.patch("feedback.dates._clock", return_value=now // 60 * 60):
+            assert ">a<" in dates.when(fresh) and ">a<" in dates.when(fresh)
+            assert ">b<" in dates.when(old)
+        with mock.patch("feedback.dates._clock", return_value=now // 60 * 60 + 1):
+            assert ">c<" in dates.when(fresh)  # a second later: made again
+            assert ">b<" in dates.when(old)  # the same minute: kept
+        with mock.patch("feedback.dates._clock", return_value=now // 60 * 60 + 60):
+            assert ">d<" in dates.when(old)
+    assert made.call_count == 4
 
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
