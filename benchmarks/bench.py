@@ -189,7 +189,7 @@ def fmt_ms(us):
 
 
 def table(results, floor):
-    columns = ["req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "× floor"]
+    columns = ["req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries", "× floor", "× li floor"]
     header = f"{'scenario':44} " + " ".join(f"{c:>8}" for c in columns)
     lines = [header, "-" * len(header)]
     for r in results:
@@ -200,7 +200,8 @@ def table(results, floor):
         lines.append(
             f"{r['label'][:44]:44} {r['rps']:8.1f} {fmt_ms(r['latency_us']['p50']):>8} "
             f"{fmt_ms(r['latency_us']['p95']):>8} {fmt_ms(r['latency_us']['p99']):>8} {r['error_count']:8d} "
-            f"{r['queries']:8d} {ratio:8.3f}"
+            f"{r['queries']:8d} {ratio:8.3f} "
+            + (f"{r['ratio_to_logged_in_floor']:8.3f}" if r.get("ratio_to_logged_in_floor") else f"{'':>8}")
         )
     return "\n".join(lines)
 
@@ -228,8 +229,8 @@ def run(*, quick):
         if not checks_passed:
             broken.append("a scenario check failed (see above)")
         only = [n for n in os.environ.get("BENCH_SCENARIOS", "").split(",") if n]
-        if only:  # a developer's partial run: these scenarios (and the floor, for the ratios) only
-            scenarios = [s for s in scenarios if s["name"] in {"floor", *only}]
+        if only:  # a developer's partial run: these scenarios (and the floors, for the ratios) only
+            scenarios = [s for s in scenarios if s["name"] in {"floor", "floor_logged_in", *only}]
         log("Running the scenarios")
         results = []
         for scenario in scenarios:
@@ -272,10 +273,13 @@ def run(*, quick):
         log("Stopping the topology")
         prod_local.stop(process)
     floor = next(r for r in results if r["name"] == "floor")
+    logged_in_floor = next((r for r in results if r["name"] == "floor_logged_in" and not r.get("skipped")), None)
     for r in results:
         if not r.get("skipped"):
             r["ratio_to_floor"] = round(r["rps"] / floor["rps"], 4) if floor["rps"] else None
             r["p95_to_floor_p95"] = round(r["latency_us"]["p95"] / max(1, floor["latency_us"]["p95"]), 2)
+            if r.get("logged_in") and logged_in_floor and logged_in_floor["rps"]:
+                r["ratio_to_logged_in_floor"] = round(r["rps"] / logged_in_floor["rps"], 4)
     info["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     info["machine"]["load_average_after"] = list(os.getloadavg())
     info["seconds_per_scenario"] = seconds
@@ -342,18 +346,20 @@ def markdown(report):
         f"seeding {report['seed_seconds']} s; gunicorn worker peak memory "
         f"{max(report.get('gunicorn_worker_peak_mb') or [0])} MB.",
         "",
-        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | queries | × floor | p95 × floor's |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | queries | × floor | p95 × floor's "
+        "| × logged-in floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["scenarios"]:
         if r.get("skipped"):
-            lines.append(f"| {r['label']} | skipped: {r['skipped']} | | | | | | | |")
+            lines.append(f"| {r['label']} | skipped: {r['skipped']} | | | | | | | | |")
             continue
         latency = r["latency_us"]
         lines.append(
             f"| {r['label']} | {r['rps']:.1f} | {fmt_ms(latency['p50'])} | {fmt_ms(latency['p95'])} | "
             f"{fmt_ms(latency['p99'])} | {r['error_count']} | {r['queries']} | {r['ratio_to_floor']:.3f} | "
-            f"{r['p95_to_floor_p95']} |"
+            f"{r['p95_to_floor_p95']} | "
+            + (f"{r['ratio_to_logged_in_floor']:.3f} |" if r.get("ratio_to_logged_in_floor") else " |")
         )
     mail = report.get("mail") or {}
     if "service" in mail:

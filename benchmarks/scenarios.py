@@ -37,7 +37,7 @@ class Request:
 class Scenario:
     name: str
     label: str
-    kind: str = "page"  # "page", "post" or "floor"
+    kind: str = "page"  # "page", "post", "floor" or "reference" (measured, not a target)
     requests: list = field(default_factory=list)
     expect_status: int = 200
     logged_in: bool = False
@@ -169,6 +169,15 @@ def build():
 
     scenarios = [
         Scenario("floor", "robots.txt (floor)", kind="floor", requests=[get("/robots.txt")]),
+        # Not a target: what any logged-in request costs before its page does anything (session, user,
+        # middleware), so the logged-in scenarios can be read against it too ("× logged-in floor").
+        Scenario(
+            "floor_logged_in",
+            "robots.txt, logged in (reference)",
+            kind="reference",
+            requests=logged_in("/robots.txt"),
+            logged_in=True,
+        ),
         Scenario("home", "home", requests=[get("/")]),
         Scenario("topic_anonymous", "open topic, anonymous", requests=[get(topic_url)]),
         Scenario("topic_logged_in", "open topic, logged in", requests=logged_in(topic_url), logged_in=True),

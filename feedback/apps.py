@@ -20,15 +20,18 @@ class FeedbackConfig(AppConfig):
         self._permission_names_kept_right()
 
     def _permission_names_kept_right(self):
-        """The reader's page maps permission ids to names per worker: forget them when permissions change."""
+        """The reader's page maps permission ids to names, and the vote's standing query holds the roles'
+        permission ids, per worker: forget them when permissions change (a migration, a flush)."""
         from django.contrib.auth.models import Permission
         from django.contrib.contenttypes.models import ContentType
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from .readerpage import forget_permission_names
+        from .selectors import forget_compiled_standing
 
         def forget(**kwargs):
             forget_permission_names()
+            forget_compiled_standing()
 
         post_migrate.connect(forget, dispatch_uid="feedback.permission_names.migrate", weak=False)
         for model in (Permission, ContentType):

@@ -8,15 +8,14 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
-from .memory import WorkerMemory
-
 # Put in a kept block where its relative date goes; replaced on every request (``dated``).
 WHEN = "\x00when\x00"
 
 # Each date's HTML as of the current second (an hour or more ago: the current minute), per worker:
 # a busy page shows the same twenty dates to every reader in that second, and making one costs
-# more than the rest of the reader's parts together.
-_made = WorkerMemory(8192)
+# more than the rest of the reader's parts together. Emptied when full (its keys age within a minute).
+_made = {}
+_MADE_MAX = 8192
 
 
 def _clock():
@@ -33,12 +32,19 @@ def dater():
     """``when`` for the dates of one request: the clock, language and time zone read once."""
     now, language, zone = _clock(), get_language(), timezone.get_current_timezone_name()
 
+    second, minute = int(now), int(now // 60)
+
     def when(value):
         if not value:
             return ""
         # Under an hour the text counts seconds or minutes: keep it a second. Beyond, it counts hours or more.
-        moment = int(now) if now - value.timestamp() < 3600 else int(now // 60)
-        return _made.remember((value, moment, language, zone), lambda: _make(value))
+        key = (value, second if now - value.timestamp() < 3600 else minute, language, zone)
+        html = _made.get(key)
+        if html is None:
+            if len(_made) >= _MADE_MAX:
+                _made.clear()
+            html = _made[key] = _make(value)
+        return html
 
     return when
 

@@ -215,6 +215,7 @@ class TopicReader:
         self.facts = facts
         self.kind = _kind(self.user, facts, topic)
         self._choices = self._priorities = None
+        self._user_pk = self.user.pk
         self._place = (get_language(), timezone.get_current_timezone_name())
         self._when = dater()
 
@@ -226,6 +227,9 @@ class TopicReader:
     # --- the slots ---------------------------------------------------------------------------------
 
     def fill(self, name, meta):
+        if name.startswith("comment:"):  # most of a page's slots: kept short
+            author_id, created_at, mine, theirs = meta["comments"][int(name[8:])]
+            return dated(mine if author_id == self._user_pk else theirs, created_at, self._when)
         if self._choices is None:  # the reader's positions and priorities on this page's recommendations
             self._choices, self._priorities = self.facts.on(meta["recommendations"])
         kind, _colon, argument = name.partition(":")
@@ -310,10 +314,6 @@ class TopicReader:
                 "csrf_token": _CSRF,
             },
         )
-
-    def _fill_comment(self, pk, meta):
-        author_id, created_at, mine, theirs = meta["comments"][int(pk)]
-        return dated(mine if author_id == self.user.pk else theirs, created_at, self._when)
 
 
 def topic_reader(request, generations, *, slug):

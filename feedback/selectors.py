@@ -267,6 +267,7 @@ def _standing_sql(alias):
         get_user_model()
         .objects.using(alias)
         .filter(pk=_USER)
+        .order_by()
         .annotate(
             **standing_annotations(),
             priorities_used=_count(mine.filter(topic_id=_TOPIC)),
@@ -280,6 +281,11 @@ def _standing_sql(alias):
         )
     )
     return queryset.query.get_compiler(alias).as_sql()
+
+
+def forget_compiled_standing():
+    """Compile ``participant_standing``'s query again when next asked: it holds the roles' permission ids."""
+    _standing_sql.cache_clear()
 
 
 def participant_standing(*, user, recommendation):

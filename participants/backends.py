@@ -23,7 +23,7 @@ _PLACEHOLDER = -1
 def _compiled(using):
     """The lookup's SQL, the attribute names of its columns and their converters, for database ``using``."""
     user_model = get_user_model()
-    query = user_model._default_manager.db_manager(using).filter(pk=_PLACEHOLDER).query
+    query = user_model._default_manager.db_manager(using).filter(pk=_PLACEHOLDER).order_by().query
     compiler = query.get_compiler(using)
     sql, params = compiler.as_sql()
     if list(params) != [_PLACEHOLDER]:  # pragma: no cover - a model or manager that filters more

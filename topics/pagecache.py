@@ -17,11 +17,11 @@ edits made outside the services.
 
 import functools
 import hashlib
+import os
 import re
 import secrets
 import threading
 import time
-import uuid
 from collections import OrderedDict
 
 from django.core.cache import cache
@@ -385,6 +385,15 @@ def _shared_copy(response, content, meta):
     }
 
 
+def _form_tokens(count):
+    """``count`` new form tokens: random 128-bit values written as UUIDs, from one read of the system's randomness."""
+    raw = os.urandom(16 * count).hex().encode()
+    return [
+        b"-".join((h[:8], h[8:12], h[12:16], h[16:20], h[20:32]))
+        for h in (raw[32 * i : 32 * (i + 1)] for i in range(count))
+    ]
+
+
 def _fill(request, shared, page):
     from django.http import HttpResponse
 
@@ -399,9 +408,8 @@ def _fill(request, shared, page):
     content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
     if _FORM_TOKEN_PLACEHOLDER in content:
         chunks = content.split(_FORM_TOKEN_PLACEHOLDER)
-        content = b"".join(
-            chunk + (str(uuid.uuid4()).encode() if i < len(chunks) - 1 else b"") for i, chunk in enumerate(chunks)
-        )
+        tokens = _form_tokens(len(chunks) - 1)
+        content = b"".join(piece for pair in zip(chunks, tokens, strict=False) for piece in pair) + chunks[-1]
     response = HttpResponse(content)
     for name, value in shared["headers"].items():
         response.headers[name] = value
