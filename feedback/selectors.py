@@ -1,11 +1,11 @@
 """Reads of participants' input, each in a fixed number of queries."""
 
+import copy
 import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.db.models import (
@@ -234,11 +234,15 @@ def published_recommendation(*, pk):
     topic that opens or closes is honoured at that moment.
     """
     (generation,) = pagecache.generations(pagecache.CONTENT)
-    key = f"recommendation:{generation}:{pk}"
-    recommendation = cache.get(key)
+    recommendation = pagecache.kept(
+        f"recommendation:{generation}:{pk}",
+        lambda: Recommendation.objects.select_related("topic").filter(pk=pk, is_published=True).first(),
+    )
     if recommendation is None:
-        recommendation = Recommendation.objects.select_related("topic").get(pk=pk, is_published=True)
-        cache.set(key, recommendation, pagecache.PAGE_TTL)
+        raise Recommendation.DoesNotExist
+    # Copies: the caller sets the reader's position and results on them; the kept ones stay as read.
+    recommendation = copy.copy(recommendation)
+    recommendation.topic = copy.copy(recommendation.topic)
     return recommendation
 
 
@@ -320,6 +324,7 @@ def recommendation_actions(*, recommendation, user, choice, standing):
     recommendation.my_priority = standing.prioritised
     voted = {topic.pk: {recommendation.pk} if choice else set()}
     visibility = results_visibility(user=user, topics=[topic], voted=voted)[topic.pk]
+    # Read after the vote: with tasks run eagerly (the embedded default) the vote itself may have published.
     totals = published_totals(topic=topic) if visibility else {}
     _show_results(recommendation, topic=topic, visibility=visibility, totals=totals)
     return TopicPage(recommendations=[recommendation], visibility=visibility, priorities_used=standing.priorities_used)

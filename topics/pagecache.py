@@ -212,6 +212,21 @@ def _set(key, value, ttl):
     _local.set(key, value, ttl, value.get("size", 0))
 
 
+def kept(key, make, ttl=PAGE_TTL, size=4096):
+    """The value under ``key`` (which must hold the generations it depends on): this worker's copy, else the
+    shared cache's, else ``make()`` (kept in both for ``ttl`` seconds). ``size``: about how many bytes it holds.
+
+    For small things read on every request of a kind (the recommendation a vote is about, a topic's
+    published totals): from the worker's memory they cost no round trip to the cache.
+    """
+    held = _get(key)
+    if held is not None:
+        return held["value"]
+    value = make()
+    _set(key, {"value": value, "size": size}, ttl)
+    return value
+
+
 def anonymous_page_cache(scopes=lambda request, **kwargs: (), parameters=CACHED_PARAMETERS, path=None):
     """Serve the view's 200 answers to anonymous visitors from the cache.
 

@@ -224,12 +224,9 @@ def published_totals(*, topic):
     deleted by hand), as for the cached pages.
     """
     minimum = thresholds().min_sector_voters
-    key = f"published-totals:{topic.pk}:{minimum}:{pagecache.generations(pagecache.CONTENT)[0]}"
-    totals = cache.get(key)
-    if totals is None:
-        totals = _published_totals(topic, minimum)
-        cache.set(key, totals, pagecache.PAGE_TTL)
-    return totals
+    (generation,) = pagecache.generations(pagecache.CONTENT)
+    key = f"published-totals:{topic.pk}:{minimum}:{generation}"
+    return pagecache.kept(key, lambda: _published_totals(topic, minimum))
 
 
 def _published_totals(topic, minimum):
