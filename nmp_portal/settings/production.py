@@ -25,20 +25,25 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-# A connection kept open across a PostgreSQL restart is tested before reuse, so the first
-# request afterwards reconnects instead of failing.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction pooling mode the server connection may serve
 # another client after each transaction, so nothing may outlive one: no
 # server-side cursors (a named cursor lives across fetches) and no session
 # settings of our own (Django sets only the time zone, which PgBouncer tracks).
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = TRANSACTION_POOLING
+# Connected to PostgreSQL directly, a connection kept open across a PostgreSQL restart is tested
+# before reuse, so the first request afterwards reconnects instead of failing. Behind PgBouncer the
+# connection is to PgBouncer, which outlives a PostgreSQL restart and tests its own connections to
+# the server (server_check_query); a test from here would cost every request a round trip and
+# guard only against a restart of PgBouncer itself (that request gets the 503 page, the next one
+# reconnects). DJANGO_CONN_HEALTH_CHECKS overrides either default.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=not TRANSACTION_POOLING)
 # Optional read replica: anonymous pages are rendered from it (nmp_portal.routers).
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
         **env.db("DATABASE_REPLICA_URL"),
         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
         "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
     }
     DATABASE_ROUTERS = ["nmp_portal.routers.ReplicaRouter"]

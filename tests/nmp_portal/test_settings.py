@@ -50,6 +50,22 @@ def test_debug_is_off_and_deploy_check_is_clean():
     assert result.stdout.strip().splitlines()[-1] == "False"
 
 
+def _health_checks(env):
+    result = _run(env, "shell", "-c", "from django.conf import settings; print(settings.DATABASES['default'])")
+    assert result.returncode == 0, result.stderr
+    return "'CONN_HEALTH_CHECKS': True" in result.stdout.splitlines()[-1]
+
+
+def test_kept_connections_are_tested_before_reuse_unless_pgbouncer_does_it():
+    """Directly on PostgreSQL a kept connection is tested before reuse (a restart costs no request);
+    behind PgBouncer the connection is to PgBouncer, which outlives a PostgreSQL restart: no round trip."""
+    assert _health_checks(PRODUCTION_ENV)
+    assert not _health_checks({**PRODUCTION_ENV, "DATABASE_TRANSACTION_POOLING": "true"})
+    assert _health_checks(
+        {**PRODUCTION_ENV, "DATABASE_TRANSACTION_POOLING": "true", "DJANGO_CONN_HEALTH_CHECKS": "true"}
+    )
+
+
 def test_env_example_documents_every_variable():
     text = (ROOT / ".env.example").read_text()
     operator_settings = [
@@ -61,6 +77,7 @@ def test_env_example_documents_every_variable():
         "ALLAUTH_TRUSTED_PROXY_COUNT",
         "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
         "DJANGO_CONN_MAX_AGE",
+        "DJANGO_CONN_HEALTH_CHECKS",
     ]
     for name in [*PRODUCTION_ENV, "DJANGO_DEBUG", *operator_settings]:
         assert f"{name}=" in text, name
