@@ -337,3 +337,24 @@ def test_the_link_page_and_the_event_page_cost_the_pinned_queries(client, invite
     client.get(event_url)
     with django_assert_num_queries(3):
         assert "Verstuur mijn antwoord" in client.get(event_url).content.decode()
+
+
+def test_the_event_page_finds_the_invitation_linked_to_the_account_first_then_one_to_a_confirmed_address(
+    nmp_content,
+):
+    from invitations.selectors import invitation_for_user
+    from tests.factories import EventFactory
+
+    event, other_event = EventFactory(), EventFactory()
+    participant = ParticipantFactory(email="Jan.de.Vries@Example.nl")
+    by_address = InvitationFactory(event=event, email="jan.de.vries@example.nl")  # another spelling: the same address
+    InvitationFactory(event=other_event, email=participant.email)
+    assert invitation_for_user(event=event, user=participant).pk == by_address.pk
+    linked = InvitationFactory(event=event, email="werk@example.nl", user=participant)
+    found = invitation_for_user(event=event, user=participant)
+    assert found.pk == linked.pk and found.event is event  # the event the caller has, not read again
+    # Neither another account's invitation nor one to an address nobody confirmed.
+    stranger = ParticipantFactory(email="iemand@example.nl", verified=False)
+    InvitationFactory(event=event, email=stranger.email)
+    assert invitation_for_user(event=event, user=stranger) is None
+    assert invitation_for_user(event=other_event, user=ParticipantFactory()) is None
