@@ -41,7 +41,8 @@ class FeedbackConfig(AppConfig):
                 )
 
     def _public_names_on_pages(self):
-        """A changed public name (or sector) shows at once on every kept page: the pages' content moves on."""
+        """A changed public name (or sector), or sign-up mode, shows at once on every kept page: the pages'
+        content moves on."""
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
@@ -54,6 +55,15 @@ class FeedbackConfig(AppConfig):
                 pagecache.bump(pagecache.CONTENT)
 
         post_save.connect(changed, sender=get_user_model(), dispatch_uid="feedback.public_names_on_pages", weak=False)
+
+        from participants.models import PortalSettings
+
+        def signup_changed(**kwargs):  # the header's sign-up link is on every kept page
+            pagecache.bump(pagecache.CONTENT)
+
+        post_save.connect(
+            signup_changed, sender=PortalSettings, dispatch_uid="feedback.signup_mode_on_pages", weak=False
+        )
 
     def _register_privacy_section(self):
         from participants.exports import register_privacy_section

@@ -1,5 +1,7 @@
 """Reads for participant pages."""
 
+import time
+
 from django.db.models import Count, Q
 
 from .models import User
@@ -43,3 +45,29 @@ def verified_addresses(user) -> set:
     from allauth.account.models import EmailAddress
 
     return {e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)}
+
+
+# The sign-up mode per worker, for a few seconds: every page a visitor without an account gets in full
+# shows it in the header. A change is seen at once in the worker that saved it (``forget_signup_mode``,
+# on save) and within these seconds in the others; sign-up itself reads the row (``adapters``).
+SIGNUP_MODE_SECONDS = 10
+_signup_mode = {"at": None, "mode": None}
+
+
+def signup_mode():
+    """The portal's sign-up mode ("open" or "invitation_only"): one small query, at most every few seconds."""
+    from .models import PortalSettings
+
+    now = time.monotonic()
+    at, mode = _signup_mode["at"], _signup_mode["mode"]
+    if at is not None and now - at < SIGNUP_MODE_SECONDS:
+        return mode
+    # No row is created just to read it: without one, sign-up is open (the model's default).
+    mode = PortalSettings.objects.filter(pk=1).values_list("signup_mode", flat=True).first()
+    mode = mode or PortalSettings.SignupMode.OPEN
+    _signup_mode.update(at=now, mode=mode)
+    return mode
+
+
+def forget_signup_mode(**kwargs):
+    _signup_mode.update(at=None, mode=None)

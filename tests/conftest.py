@@ -16,10 +16,12 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from invitations.context_processors import forget_coming_events
+    from participants.selectors import forget_signup_mode
     from topics import pagecache
 
     cache.clear()
     pagecache.forget_local_copies()
+    forget_signup_mode()
     forget_coming_events()
     yield
 

@@ -13,9 +13,10 @@ def portal_settings():
 
 @register.simple_tag
 def signup_by_invitation_only():
-    """Whether sign-up is by invitation only: one small query, and no row is created just to read it."""
-    mode = PortalSettings.objects.filter(pk=1).values_list("signup_mode", flat=True).first()
-    return mode == PortalSettings.SignupMode.INVITATION_ONLY
+    """Whether sign-up is by invitation only (the header's link; kept a few seconds per worker)."""
+    from participants.selectors import signup_mode
+
+    return signup_mode() == PortalSettings.SignupMode.INVITATION_ONLY
 
 
 @register.simple_tag

@@ -173,3 +173,16 @@ def test_expired_or_used_reset_link_explains_the_next_step(client, settings, pre
     user.save()
     response = client.get(f"{prefix}/account/password/reset/key/{user_pk_to_url_str(user)}-{token}/", follow=True)
     assert next_step in response.content.decode()
+
+
+def test_a_changed_signup_mode_shows_at_once_in_the_header_also_on_kept_pages(client, nmp_content):
+    """The mode is kept a few seconds per worker and the home page in the page cache: saving it moves both on."""
+    from participants.services import portal_settings_update
+
+    assert "Account aanmaken" in client.get("/").content.decode()
+    assert "Account aanmaken" in client.get("/").content.decode()  # now from the page cache
+    portal_settings_update(signup_mode=PortalSettings.SignupMode.INVITATION_ONLY, invitation_only_message="")
+    html = client.get("/").content.decode()
+    assert "Alleen op uitnodiging" in html and "Account aanmaken" not in html
+    portal_settings_update(signup_mode=PortalSettings.SignupMode.OPEN)
+    assert "Account aanmaken" in client.get("/privacy/").content.decode()
