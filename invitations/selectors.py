@@ -5,7 +5,9 @@ import functools
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Lower
 
-from .models import Invitation
+from topics.compiled import CompiledQuery
+
+from .models import Event, Invitation
 
 
 def account_exists(*, email: str) -> bool:
@@ -44,6 +46,16 @@ def verified_account(*, email: str):
         .first()
     )
     return address.user if address else None
+
+
+# The event page's event, compiled once (every visit of an invitee reads it; a slug never holds this stand-in).
+_event_by_slug = CompiledQuery(lambda slug: Event.objects.filter(slug=slug).order_by()[:1], "\x00slug\x00")
+
+
+def event_by_slug(slug):
+    """The event with ``slug``, or None."""
+    found = _event_by_slug(slug)
+    return found[0] if found else None
 
 
 def invitation_for_user(*, event, user):

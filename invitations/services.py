@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants.sectors import Sector
+from topics.compiled import CompiledQuery
 
 from . import mails, tasks
 from .models import ANSWERED, Event, Invitation, State
@@ -344,6 +345,18 @@ def invitations_pickup() -> int:
 # --- Answers ----------------------------------------------------------------------------------
 
 
+def _by_hash(hashed):
+    # The hash is unique: no ordering (the model's orders by event and name, which ``first()`` would
+    # compile and sort by), and only the event with it (the page never shows the linked account).
+    from .selectors import with_account_exists
+
+    return with_account_exists(Invitation.objects.select_related("event")).filter(token_hash=hashed).order_by()[:1]
+
+
+# Built and compiled once: every opening of a personal link reads it (a hash is hex, never this stand-in).
+_invitation_by_hash = CompiledQuery(_by_hash, "\x00token-hash\x00")
+
+
 def invitation_by_token(token: str) -> Invitation | None:
     """The invitation for a personal link, or None when the token is unknown, replaced or past the deadline.
 
@@ -351,12 +364,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     """
     if not token or len(token) > 100:
         return None
-    # The hash is unique: no ordering (the model's orders by event and name, which ``first()`` would
-    # compile and sort by), and only the event with it (the page never shows the linked account).
-    from .selectors import with_account_exists
-
-    invitations = with_account_exists(Invitation.objects.select_related("event"))
-    found = list(invitations.filter(token_hash=token_hash(token)).order_by()[:1])
+    found = _invitation_by_hash(token_hash(token))
     invitation = found[0] if found else None
     if invitation is None or not invitation.event.is_open_for_answers or invitation.state == State.EXPIRED:
         return None

@@ -5,7 +5,7 @@ from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -95,7 +95,9 @@ def respond(request, token):
 
 @contribution_limit("rsvp")
 def event_detail(request, slug):
-    event = get_object_or_404(Event, slug=slug)
+    event = selectors.event_by_slug(slug)
+    if event is None:
+        raise Http404
     invitation = selectors.invitation_for_user(event=event, user=request.user)
     form = None
     if invitation is not None and invitation.state not in ("concept", "expired") and event.is_open_for_answers:
