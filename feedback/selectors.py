@@ -233,9 +233,9 @@ def published_recommendation(*, pk):
     is not cached: ``Topic.phase`` computes it from the dates on each call, so a
     topic that opens or closes is honoured at that moment.
     """
-    (generation,) = pagecache.generations(pagecache.CONTENT)
+    current = pagecache.current_generations(pagecache.CONTENT)  # None while the cache is down: read afresh
     recommendation = pagecache.kept(
-        f"recommendation:{generation}:{pk}",
+        f"recommendation:{current[0]}:{pk}" if current else None,
         lambda: Recommendation.objects.select_related("topic").filter(pk=pk, is_published=True).first(),
     )
     if recommendation is None:

@@ -217,8 +217,11 @@ def kept(key, make, ttl=PAGE_TTL, size=4096):
     shared cache's, else ``make()`` (kept in both for ``ttl`` seconds). ``size``: about how many bytes it holds.
 
     For small things read on every request of a kind (the recommendation a vote is about, a topic's
-    published totals): from the worker's memory they cost no round trip to the cache.
+    published totals): from the worker's memory they cost no round trip to the cache. ``key`` None (the
+    generations could not be read: the cache is down) makes the value afresh and keeps nothing, as pages do.
     """
+    if key is None:
+        return make()
     held = _get(key)
     if held is not None:
         return held["value"]

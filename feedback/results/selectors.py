@@ -224,8 +224,8 @@ def published_totals(*, topic):
     deleted by hand), as for the cached pages.
     """
     minimum = thresholds().min_sector_voters
-    (generation,) = pagecache.generations(pagecache.CONTENT)
-    key = f"published-totals:{topic.pk}:{minimum}:{generation}"
+    current = pagecache.current_generations(pagecache.CONTENT)  # None while the cache is down: read afresh
+    key = f"published-totals:{topic.pk}:{minimum}:{current[0]}" if current else None
     return pagecache.kept(key, lambda: _published_totals(topic, minimum))
 
 

@@ -160,3 +160,18 @@ def test_voting_again_updates_the_one_row_and_keeps_when_it_was_first_cast(recom
     assert again.pk == updated.pk == stored.pk
     assert (updated.choice, updated.sector, updated.created_at) == ("disagree", "kennis", stored.created_at)
     assert updated.updated_at >= stored.updated_at
+
+
+def test_while_the_cache_is_down_a_vote_reads_the_recommendation_afresh(
+    client, recommendation, participant, monkeypatch
+):
+    """Kept per worker only under a generation the cache gave: without one, nothing is kept (as for pages)."""
+    from topics import pagecache
+
+    client.force_login(participant)
+    monkeypatch.setattr(pagecache, "current_generations", lambda *scopes: None)
+    assert vote(client, recommendation, "agree").status_code == 200
+    # Taken offline while the cache cannot tell anyone: the next vote is refused all the same.
+    type(recommendation).objects.filter(pk=recommendation.pk).update(is_published=False)
+    assert vote(client, recommendation, "disagree").status_code == 404
+    assert Vote.objects.get(participant=participant).choice == "agree"
