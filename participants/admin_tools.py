@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -96,6 +97,32 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class _PageOnDemand:
+    """A change list page whose length is known and whose objects are read only when iterated."""
+
+    def __init__(self, read, length):
+        self._read = read
+        self._length = length
+        self._objects = None
+
+    def _all(self):
+        if self._objects is None:
+            self._objects = list(self._read())
+        return self._objects
+
+    def __len__(self):
+        return self._length if self._objects is None else len(self._objects)
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __bool__(self):
+        return len(self) > 0
+
+
 class _RowLinksChangeList(ChangeList):
     """A change list that adds the list's filters to the rows' links once, not once per row.
 
@@ -106,8 +133,8 @@ class _RowLinksChangeList(ChangeList):
     """
 
     def __init__(self, request, *args, **kwargs):
+        self.rows_cache_key = None
         super().__init__(request, *args, **kwargs)
-        self.rows_cache_key = self._rows_cache_key(request)
         # What add_preserved_filters makes of it for a change page's URL, computed once.
         self._row_query = f"?{urlencode(dict(parse_qsl(self.preserved_filters)))}" if self.preserved_filters else ""
         self.preserved_filters = ""
@@ -116,6 +143,48 @@ class _RowLinksChangeList(ChangeList):
             args=(0,),
             current_app=self.model_admin.admin_site.name,
         ).rpartition("/0/")
+
+    def get_results(self, request):
+        """Django's counts and page, or, while this list's rows are kept, what was counted with them.
+
+        The kept rows, filters and page links need neither the count nor the page's objects: only the
+        number of results (the search line, the actions' "0 of 50 selected") and the page's length. These
+        are kept under the same key as the rows, so they are exactly as current. The page's objects are
+        read only if something still asks for them (the rows' copy ran out in between, say).
+        """
+        self.rows_cache_key = self._rows_cache_key(request)
+        summary_key = f"admin_list_summary:{self.rows_cache_key}" if self.rows_cache_key else None
+        summary = cache.get(summary_key) if summary_key else None
+        if summary is None:
+            super().get_results(request)
+            if summary_key:
+                cache.set(
+                    summary_key,
+                    {
+                        "result_count": self.result_count,
+                        "full_result_count": self.full_result_count,
+                        "page_length": len(self.result_list),
+                    },
+                    self.model_admin.rows_cache_ttl,
+                )
+            return
+        self.result_count = summary["result_count"]
+        self.full_result_count = summary["full_result_count"]
+        self.show_full_result_count = self.model_admin.show_full_result_count
+        self.show_admin_actions = not self.show_full_result_count or bool(self.full_result_count)
+        self.can_show_all = self.result_count <= self.list_max_show_all
+        self.multi_page = self.result_count > self.list_per_page
+        self.paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        self.paginator.__dict__["count"] = self.result_count  # Paginator.count is a cached property
+        if (self.show_all and self.can_show_all) or not self.multi_page:
+            page = self.queryset._clone
+        else:
+            paginator, number = self.paginator, self.page_num
+
+            def page():
+                return paginator.page(number).object_list
+
+        self.result_list = _PageOnDemand(page, summary["page_length"])
 
     def _rows_cache_key(self, request):
         """What the rendered rows depend on, or None when the admin does not cache them.

@@ -129,9 +129,9 @@ VOTE_QUERIES = 3
 # verification, model permissions (2); open reports, proposals waiting and the topics; the oldest open
 # reports; new comments per topic; the admin's recent actions. Warm: the session and the attention
 # figures come from the cache. Comment list of a topic: session (cold only), user, two-step verification,
-# permissions (2), the topics of the filter, the page's count, the page (its rendered rows may come from
-# the cache; the rows are read for the selection counter).
-STAFF_PAGE_QUERIES = {"start": {"cold": 11, "warm": 5}, "comments": {"cold": 8, "warm": 7}}
+# permissions (2), the topics of the filter, the page's count, the page. Warm, the rendered rows come from
+# the cache with what was counted with them (the number of results, the page's length): no count, no page.
+STAFF_PAGE_QUERIES = {"start": {"cold": 11, "warm": 5}, "comments": {"cold": 8, "warm": 5}}
 
 
 def staff_page_urls(topic):
