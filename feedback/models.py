@@ -89,11 +89,17 @@ class VoteQuerySet(models.QuerySet):
 class Vote(CastStamp):
     """A participant's position on one recommendation: one per participant, changeable while open."""
 
+    # No index of their own: the unique constraint (participant first) and the (recommendation, choice) index
+    # serve every lookup by either, and each index less is one write less per new vote.
     participant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", verbose_name=_("participant")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="votes",
+        verbose_name=_("participant"),
+        db_index=False,
     )
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="votes", verbose_name=_("recommendation")
+        Recommendation, on_delete=models.CASCADE, related_name="votes", verbose_name=_("recommendation"), db_index=False
     )
     choice = models.CharField(_("position"), max_length=10, choices=Choice.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -117,8 +123,13 @@ class Vote(CastStamp):
 class Priority(CastStamp):
     """A "dot" on a recommendation: at most three per participant per topic (enforced in the service)."""
 
+    # No index of its own: the unique constraint and the (participant, topic) index both start with it.
     participant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("participant")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="priorities",
+        verbose_name=_("participant"),
+        db_index=False,
     )
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("recommendation")
