@@ -196,7 +196,8 @@ def _discussion_context(request, topic, recommendation):
 
 
 def _topic_scopes(request, slug, **kwargs):
-    return (pagecache.topic_scope(slug),)
+    """A topic's pages show its discussions and its recommendations' compact results."""
+    return (pagecache.topic_scope(slug), pagecache.results_scope(slug))
 
 
 @pagecache.anonymous_page_cache(_topic_scopes)

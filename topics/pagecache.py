@@ -5,8 +5,11 @@ it is rendered once and served from the cache until something on it changes.
 "Changes" is tracked per scope with a generation number in the cache: a
 service that changes what a scope shows calls ``bump(scope)`` after its
 transaction commits, the next request computes a new key and renders afresh.
-Scopes are ``content`` (topic and recommendation texts, phases: every page)
-and ``topic:<pk>`` (the topic's discussions and figures).
+Scopes are ``content`` (topic and recommendation texts, phases: every page),
+``topic:<slug>`` (the topic's discussions), ``results`` (every published
+figure: the results pages) and ``results:<slug>`` (the topic's own figures, on
+its topic and recommendation pages). A publication step moves only the results
+scopes: while people vote, the pages without figures stay where they are.
 
 The cached copy never holds a visitor's CSRF token: tokens are replaced by a
 placeholder before storing and by the current visitor's own token on the way
@@ -45,8 +48,18 @@ CACHED_PARAMETERS = frozenset({"page", "order"})
 MAX_QUERY_LENGTH = 64
 
 
+# Published results (``feedback.results.publication``): any step anywhere. The results pages, and the
+# figures the selectors keep per topic, depend on it.
+RESULTS = "results"
+
+
 def topic_scope(topic_id):
     return f"topic:{topic_id}"
+
+
+def results_scope(topic_slug):
+    """A step in the published figures of this topic's recommendations: its topic and recommendation pages."""
+    return f"results:{topic_slug}"
 
 
 def _generation_key(scope):

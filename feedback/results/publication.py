@@ -169,7 +169,7 @@ def _publish_participation(minimum, participants=None):
 FULL_CHECK_INTERVAL = 60
 
 
-def publish(*, recommendation_ids, participants=None, minimum=None):
+def publish(*, recommendation_ids, participants=None, minimum=None, bump=True):
     """Bring the published cells of these recommendations (and participation) up to date where allowed.
 
     Guarantees: a cell changes only all at once and only when at least
@@ -188,6 +188,12 @@ def publish(*, recommendation_ids, participants=None, minimum=None):
     recommendation taken offline) are caught by the comparison of every cell,
     which runs without ``participants`` and at least every
     ``FULL_CHECK_INTERVAL`` seconds with them.
+
+    Returns the page cache's scopes that a step moved (``results`` and each
+    stepped topic's ``results:<slug>``; empty when nothing stepped), and
+    moves them on unless ``bump`` is False (the caller bumps them once for
+    many publications, as ``publish_pending`` does). Pages without figures
+    (``content`` only) are left alone: votes do not empty the page cache.
     """
     minimum = settings.RESULTS_MIN_SECTOR_VOTERS if minimum is None else minimum
     minimum = max(minimum, 1)
@@ -203,12 +209,20 @@ def publish(*, recommendation_ids, participants=None, minimum=None):
         # FOR NO KEY UPDATE: it serialises publications, but a vote or priority (whose foreign key
         # takes FOR KEY SHARE on the recommendation) does not wait for one, even for the full comparison.
         list(Recommendation.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
-        stepped = [_publish_recommendation(i, minimum, participants=None if i in full else participants) for i in ids]
-        stepped.append(_publish_participation(minimum, participants=None if full_participation else participants))
-        if any(stepped):
-            # Published figures appear on every cached anonymous page that shows results
-            # (topic pages, overviews): a step makes them all stale.
-            pagecache.bump(pagecache.CONTENT)
+        stepped = [
+            i for i in ids if _publish_recommendation(i, minimum, participants=None if i in full else participants)
+        ]
+        participation = _publish_participation(minimum, participants=None if full_participation else participants)
+        scopes = set()
+        if stepped or participation:
+            # The results pages show every figure (participation included); a topic's own pages only its own.
+            scopes = {pagecache.RESULTS}
+            if stepped:
+                slugs = Recommendation.objects.filter(pk__in=stepped).values_list("topic__slug", flat=True)
+                scopes |= {pagecache.results_scope(slug) for slug in slugs.distinct()}
+            if bump:
+                pagecache.bump(*sorted(scopes))
+    return scopes
 
 
 def publish_all(*, minimum=None):
@@ -290,20 +304,31 @@ def publish_pending():
     """
     client = _pending_client()
     taken = 0
-    while True:
-        members = client.spop(PENDING_KEY, PENDING_BATCH)
-        if not members:
-            return taken
-        changed = defaultdict(set)
-        for member in members:
-            recommendation_id, participant_id = (int(part) for part in member.split(b":"))
-            changed[recommendation_id].add(participant_id)
-        for recommendation_id in sorted(changed):
-            try:
-                publish(recommendation_ids=[recommendation_id], participants=changed[recommendation_id])
-            except Exception:
-                client.sadd(PENDING_KEY, *[f"{r}:{p}" for r in changed if r >= recommendation_id for p in changed[r]])
-                raise
-        taken += len(members)
-        if len(members) < PENDING_BATCH:
-            return taken
+    moved = set()
+    try:
+        while True:
+            members = client.spop(PENDING_KEY, PENDING_BATCH)
+            if not members:
+                return taken
+            changed = defaultdict(set)
+            for member in members:
+                recommendation_id, participant_id = (int(part) for part in member.split(b":"))
+                changed[recommendation_id].add(participant_id)
+            for recommendation_id in sorted(changed):
+                try:
+                    moved |= publish(
+                        recommendation_ids=[recommendation_id], participants=changed[recommendation_id], bump=False
+                    )
+                except Exception:
+                    client.sadd(
+                        PENDING_KEY, *[f"{r}:{p}" for r in changed if r >= recommendation_id for p in changed[r]]
+                    )
+                    raise
+            taken += len(members)
+            if len(members) < PENDING_BATCH:
+                return taken
+    finally:
+        # Once for the whole run, after every publication in it has committed (also when one failed:
+        # what did step is shown), not once or twice per recommendation.
+        if moved:
+            pagecache.bump_now(*sorted(moved))

@@ -111,6 +111,12 @@ ROW_FIELDS = ("recommendation_id", "sector", "confirmed", "choice", "prioritised
 CELLS_TTL = pagecache.PAGE_TTL
 
 
+def _figures_generation():
+    """What the published figures depend on: the content (which recommendations are published) and the
+    results (every publication step), as one string for the keys; zeros while the cache does not answer."""
+    return ".".join(str(g) for g in pagecache.generations(pagecache.CONTENT, pagecache.RESULTS))
+
+
 def _cells_key(generation, topic_id):
     return f"results:cells:{generation}:{topic_id}"
 
@@ -124,7 +130,7 @@ def _cached_rows(topic_ids):
     One cache round trip for the generation and one for the rows; one query
     for the topics not in the cache (none most of the time).
     """
-    (generation,) = pagecache.generations(pagecache.CONTENT)
+    generation = _figures_generation()
     keys = {topic_id: _cells_key(generation, topic_id) for topic_id in topic_ids}
     found = cache.get_many(keys.values())
     missing = [topic_id for topic_id, key in keys.items() if key not in found]
@@ -145,8 +151,7 @@ def _cached_rows(topic_ids):
 
 def _voters_per_cell():
     """{(sector, confirmed): n} of the published voters; from the cache like the cells (``_cached_rows``)."""
-    (generation,) = pagecache.generations(pagecache.CONTENT)
-    key = f"results:voters:{generation}"
+    key = f"results:voters:{_figures_generation()}"
     counts = cache.get(key)
     if counts is None:
         counts = {
@@ -165,15 +170,15 @@ def _results(recommendations, *, visible, confirmed_only):
     them), with each topic's figures from the cache when it holds the current ones.
 
     The figures of a recommendation depend only on its own cells, so they are
-    computed for every reader alike and kept per topic under the ``content``
-    generation (like ``_cached_rows``); who sees them is decided per reader
+    computed for every reader alike and kept per topic under the ``content`` and
+    ``results`` generations (like ``_cached_rows``); who sees them is decided per reader
     afterwards, by ``visible``: a result the reader may not see carries no figures.
     """
     by_topic = {}
     for rec in recommendations:
         by_topic.setdefault(rec.topic_id, []).append(rec)
     wanted = [topic_id for topic_id, recs in by_topic.items() if any(visible(rec) for rec in recs)]
-    (generation,) = pagecache.generations(pagecache.CONTENT)
+    generation = _figures_generation()
     limits = thresholds()
     # The thresholds are settings: part of the key, so a changed setting never meets old figures.
     variant = f"{limits.min_sector_voters}-{limits.min_total_voters}-{limits.min_sectors}-{limits.majority}"
@@ -217,15 +222,17 @@ def published_totals(*, topic):
     The same figures as the results' "All participants" row: the sum of the
     cells with enough voters, from the published positions. One GROUP BY over
     the topic's published positions, then kept in the cache under the
-    ``content`` generation: the published cells change only in a publication
-    step (``publication.publish``), which moves that generation on, as do the
-    content changes that publish or withdraw a recommendation. The cache's time
+    ``content`` and ``results`` generations: the published cells change only in
+    a publication step (``publication.publish``), which moves ``results`` on;
+    the content changes that publish or withdraw a recommendation move
+    ``content`` on. The cache's time
     limit (``pagecache.PAGE_TTL``) bounds what no service announces (rows
     deleted by hand), as for the cached pages.
     """
     minimum = thresholds().min_sector_voters
-    current = pagecache.current_generations(pagecache.CONTENT)  # None while the cache is down: read afresh
-    key = f"published-totals:{topic.pk}:{minimum}:{current[0]}" if current else None
+    # None while the cache is down: read afresh.
+    current = pagecache.current_generations(pagecache.CONTENT, pagecache.RESULTS)
+    key = f"published-totals:{topic.pk}:{minimum}:{current[0]}.{current[1]}" if current else None
     return pagecache.kept(key, lambda: _published_totals(topic, minimum))
 
 

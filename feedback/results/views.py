@@ -101,11 +101,14 @@ def _confirmed_only(request):
 # ``selectors.results_visibility``), so their pages, CSV files and API answers
 # are rendered once and kept in the page cache (``topics.pagecache``); logged-in
 # readers are never served from it, nor is what they get ever stored. Every
-# publication step and every change of texts or phases bumps the ``content``
-# generation, which moves these answers on; none outlives a phase change.
+# publication step bumps the ``results`` generation and every change of texts
+# or phases the ``content`` one, and either moves these answers on; none
+# outlives a phase change.
 
 RESULTS_PARAMETERS = frozenset({"sort", "confirmed", "format"})
-results_page_cache = pagecache.anonymous_page_cache(parameters=RESULTS_PARAMETERS)
+results_page_cache = pagecache.anonymous_page_cache(
+    lambda request, **kwargs: (pagecache.RESULTS,), parameters=RESULTS_PARAMETERS
+)
 
 
 def _until_phase_change(topics):

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from feedback import moderation, services
-from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory
+from tests.factories import ModeratorFactory, ParticipantFactory, RecommendationFactory, TopicFactory
 from topics import pagecache
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -99,9 +99,19 @@ def test_a_vote_that_publishes_a_step_updates_the_cached_figures(client, setting
     with mock.patch("django.utils.timezone.now", return_value=after_closing):
         before = client.get(topic.get_absolute_url()).content.decode()
     assert "Eens <strong>3</strong>" in before and "Oneens <strong>0</strong>" in before  # two are not published
-    generation = pagecache.generations(pagecache.CONTENT)
+    other = TopicFactory()
+    scopes = (
+        pagecache.CONTENT,
+        pagecache.RESULTS,
+        pagecache.results_scope(topic.slug),
+        pagecache.results_scope(other.slug),
+    )
+    generations = pagecache.generations(*scopes)
     services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice="disagree")
-    assert pagecache.generations(pagecache.CONTENT) > generation  # the third disagree vote published a step
+    # The third disagree vote published a step: the results and this topic's figures move on; the pages
+    # without figures (content) and the other topics' pages stay where they are.
+    moved = [now != then for now, then in zip(pagecache.generations(*scopes), generations, strict=True)]
+    assert moved == [False, True, True, False]
     with mock.patch("django.utils.timezone.now", return_value=after_closing):
         after = client.get(topic.get_absolute_url()).content.decode()
     assert "Eens <strong>3</strong>" in after and "Oneens <strong>3</strong>" in after
@@ -109,9 +119,10 @@ def test_a_vote_that_publishes_a_step_updates_the_cached_figures(client, setting
 
 def test_a_vote_without_a_publication_step_leaves_the_cached_pages_alone(settings, topic, recommendation):
     settings.RESULTS_MIN_SECTOR_VOTERS = 3
-    generation = pagecache.generations(pagecache.CONTENT)
+    scopes = (pagecache.CONTENT, pagecache.RESULTS, pagecache.results_scope(topic.slug))
+    generations = pagecache.generations(*scopes)
     services.vote_cast(participant=ParticipantFactory(), recommendation=recommendation, choice="agree")
-    assert pagecache.generations(pagecache.CONTENT) == generation
+    assert pagecache.generations(*scopes) == generations
 
 
 def test_forms_on_a_cached_page_carry_the_visitors_own_csrf_token(topic, recommendation):

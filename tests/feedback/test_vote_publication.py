@@ -48,6 +48,30 @@ def test_votes_wait_for_the_worker_then_publish_by_the_same_step_rule(
     assert agree_total(recommendation) == 3
 
 
+def test_a_worker_run_moves_the_results_on_once_and_leaves_the_pages_without_figures_alone(
+    client, recommendation, publication_by_worker, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """While people vote, the worker publishes every few seconds: each run moves the results scopes on once
+    (not once per recommendation), and never the content scope that every page depends on."""
+    from topics import pagecache
+
+    settings.RESULTS_MIN_SECTOR_VOTERS = 1
+    others = [RecommendationFactory(topic=recommendation.topic, position=n) for n in (2, 3, 4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for rec in [recommendation, *others]:
+            client.force_login(ParticipantFactory(sector="gemeente"))
+            vote(client, rec, "agree")
+    bumps = []
+    real_bump_now = pagecache._bump_now
+    monkeypatch.setattr(pagecache, "_bump_now", lambda scopes: bumps.append(tuple(scopes)) or real_bump_now(scopes))
+    content = pagecache.generations(pagecache.CONTENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publish_pending_results() == 4
+    assert bumps == [(pagecache.RESULTS, pagecache.results_scope(recommendation.topic.slug))]
+    assert pagecache.generations(pagecache.CONTENT) == content
+    assert all(agree_total(rec) == 1 for rec in [recommendation, *others])
+
+
 def test_a_change_is_noted_only_when_the_vote_commits(client, recommendation, publication_by_worker):
     client.force_login(ParticipantFactory())
     assert vote(client, recommendation, "agree").status_code == 200
