@@ -103,9 +103,9 @@ def _sectors():
 ROW_FIELDS = ("recommendation_id", "sector", "confirmed", "choice", "prioritised", "n")
 
 
-# The grouped cells change only with a publication step or a change of which
-# recommendations are published; both bump the page cache's ``content``
-# generation, which is part of the key. So every reader (logged in or not) gets
+# The grouped cells change only with a publication step (which bumps the page
+# cache's ``results`` generation) or a change of which recommendations are
+# published (``content``); both are part of the key. So every reader (logged in or not) gets
 # the cells of the last step without reading the published positions again.
 # The time limit bounds what no service announces (edits by hand, a lagging replica).
 CELLS_TTL = pagecache.PAGE_TTL
