@@ -116,12 +116,6 @@ class _PageOnDemand:
     def __iter__(self):
         return iter(self._all())
 
-    def __getitem__(self, index):
-        return self._all()[index]
-
-    def __bool__(self):
-        return len(self) > 0
-
 
 class _RowLinksChangeList(ChangeList):
     """A change list that adds the list's filters to the rows' links once, not once per row.
@@ -133,8 +127,7 @@ class _RowLinksChangeList(ChangeList):
     """
 
     def __init__(self, request, *args, **kwargs):
-        self.rows_cache_key = None
-        super().__init__(request, *args, **kwargs)
+        super().__init__(request, *args, **kwargs)  # sets rows_cache_key (get_results)
         # What add_preserved_filters makes of it for a change page's URL, computed once.
         self._row_query = f"?{urlencode(dict(parse_qsl(self.preserved_filters)))}" if self.preserved_filters else ""
         self.preserved_filters = ""
