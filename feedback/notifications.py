@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from post_office.models import Email
 
 from participants import mailqueue
+from participants.usercache import user_changed
 
 from . import unsubscribe_tokens
 from .models import Comment, ReplyMail
@@ -39,6 +40,7 @@ def reply_mails_unsubscribe(*, user) -> None:
     """Turn off reply mails for ``user`` (one-click unsubscribe). Safe to repeat."""
     with transaction.atomic():
         get_user_model().objects.filter(pk=user.pk).update(notify_replies=False)
+        user_changed(user.pk)  # an update() sends no signal: the kept copy of the user must go
     user.notify_replies = False
 
 

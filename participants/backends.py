@@ -1,11 +1,12 @@
-"""Authentication backends: Django's and allauth's, with the user lookup of every logged-in request kept compiled.
+"""Authentication backends: Django's and allauth's, with the user of every logged-in request kept in the cache.
 
 Each logged-in request reads its user by primary key (``get_user``). Django
 builds and compiles that query anew every time, which costs more than running
 it; here it is compiled once per database and reused, with the database's own
 value converters. What is checked stays the same: the account must exist and be
 allowed to log in (``user_can_authenticate``: active), and Django then checks
-the session's password hash as before.
+the session's password hash as before. The user comes from the cache while
+the row has not changed since it was kept (``usercache``): then no query at all.
 """
 
 import functools
@@ -15,6 +16,8 @@ from django.contrib.auth import backends as django_backends
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router
+
+from .usercache import cached_user
 
 _PLACEHOLDER = -1
 
@@ -65,9 +68,18 @@ def user_by_pk(user_id):
     return user_model.from_db(using, names, row)
 
 
+def _loaded(pk):
+    return user_by_pk(pk)
+
+
 class _CompiledUserLookup:
     def get_user(self, user_id):
-        user = user_by_pk(user_id)
+        user_model = get_user_model()
+        try:
+            pk = user_model._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = cached_user(pk, _loaded)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -32,9 +32,9 @@ def test_home_shows_progress_per_topic_and_overall(client, two_topics, django_as
         services.vote_cast(participant=other, recommendation=rec, choice="disagree")
     client.force_login(participant)
     client.get("/")
-    # user (the session comes from the cache), topics with counts, own positions per topic, site texts;
-    # the coming events (kept per worker: read by the first request; none here, so no invitations to look up)
-    with django_assert_num_queries(4):
+    # topics with counts, own positions per topic, site texts (the session and the user come from the
+    # cache); the coming events (kept per worker: read by the first request; none here, so no invitations)
+    with django_assert_num_queries(3):
         html = client.get("/").content.decode()
     assert "U gaf uw mening over 2 van 8 adviezen." in html  # overall: 5 + 3 published
     assert "U gaf uw mening over 2 van 5 adviezen." in html  # topic 1
@@ -49,7 +49,7 @@ def test_home_query_count_does_not_grow_with_votes(client, two_topics, django_as
     Vote.objects.bulk_create(
         [Vote(participant=ParticipantFactory(), recommendation=recs[i % 5], choice="agree") for i in range(30)]
     )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get("/")
 
 

@@ -85,9 +85,9 @@ def test_topic_page_query_count_is_flat(client, topic, participant, who, django_
     assert small_rec == RECOMMENDATION_PAGE_QUERIES[who]
     assert _count(client, rec_url) == small_rec
     # An anonymous visitor gets the whole page from the cache; a logged-in one the shared copy of their kind
-    # of reader with their own parts filled in: user and facts (no coming event here; with one, +1 for the
-    # invitations; tests/feedback/test_reader_page.py).
-    warm = {"anonymous": 0, "participant": 2, "moderator": 2}[who]
+    # of reader with their own parts filled in: their facts (the user comes from the cache; no coming event
+    # here; with one, +1 for the invitations; tests/feedback/test_reader_page.py).
+    warm = {"anonymous": 0, "participant": 1, "moderator": 1}[who]
     client.get(url)
     assert _count(client, url, cold=False) == warm
 
@@ -107,31 +107,31 @@ def test_the_vote_answer_costs_the_pinned_queries(client, recommendation, public
     with CaptureQueriesContext(connection) as ctx:
         response = _vote(client, recommendation, "disagree")
     assert response.status_code == 200 and response.json()["ok"]
-    # User, the participant's standing (verified e-mail, roles, priorities in the topic), the upsert;
-    # the session comes from the cache.
+    # The participant's standing (verified e-mail, roles, priorities in the topic), the upsert; the session
+    # and the user come from the cache.
     assert len(ctx.captured_queries) == VOTE_QUERIES, [q["sql"][:80] for q in ctx.captured_queries]
     cache.clear()
     forget_signup_mode()  # kept per worker for a few seconds: cold too
     with CaptureQueriesContext(connection) as ctx:
         _vote(client, recommendation, "neutral")
-    # With nothing cached: also the session, the recommendation and the published cells of its topic.
-    assert len(ctx.captured_queries) == VOTE_QUERIES + 3
+    # With nothing cached: also the session, the user, the recommendation and the published cells of its topic.
+    assert len(ctx.captured_queries) == VOTE_QUERIES + 4
     assert Vote.objects.get(participant=participant).choice == "neutral"
 
 
-# User, the participant's standing (verified e-mail, roles, priorities in the topic), the upsert; the
-# session comes from the cache.
-VOTE_QUERIES = 3
+# The participant's standing (verified e-mail, roles, priorities in the topic), the upsert; the session and
+# the user come from the cache (participants.usercache).
+VOTE_QUERIES = 2
 
 
 # The moderators' pages, on a second request of the session (the first stores the visit). Start page,
 # cold (the cache emptied, so the session too is read from the database): session, user, two-step
 # verification, model permissions (2); open reports, proposals waiting and the topics; the oldest open
-# reports; new comments per topic; the admin's recent actions. Warm: the session and the attention
-# figures come from the cache. Comment list of a topic: session (cold only), user, two-step verification,
+# reports; new comments per topic; the admin's recent actions. Warm: the session, the user and the attention
+# figures come from the cache. Comment list of a topic: session and user (cold only), two-step verification,
 # permissions (2), the topics of the filter, the page's count, the page. Warm, the rendered rows come from
 # the cache with what was counted with them (the number of results, the page's length): no count, no page.
-STAFF_PAGE_QUERIES = {"start": {"cold": 11, "warm": 5}, "comments": {"cold": 8, "warm": 5}}
+STAFF_PAGE_QUERIES = {"start": {"cold": 11, "warm": 4}, "comments": {"cold": 8, "warm": 4}}
 
 
 def staff_page_urls(topic):
@@ -163,7 +163,7 @@ def test_staff_page_query_counts_are_flat(client, topic, participant, page):
 
 
 def test_posting_a_comment_costs_the_pinned_queries(client, topic, participant, django_assert_num_queries):
-    """Account, topic, recommendation, the permission's verified address (the session comes from the cache);
+    """Topic, recommendation, the permission's verified address (the session and the account come from the cache);
     in the transaction (two statements) the repeat check and the insert (in its savepoint: two more). A repeat
     of the same text is answered with the comment already there, without a write."""
     from django.urls import reverse
@@ -173,8 +173,8 @@ def test_posting_a_comment_costs_the_pinned_queries(client, topic, participant, 
     client.get("/")  # the session's first request stamps its start
     url = reverse("feedback:comment_create", args=[topic.slug])
     data = {"text": "Graag meer aandacht voor de uitvoering.", "recommendation": rec.pk}
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.post(url, data).status_code == 302
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.post(url, data).status_code == 302
     assert Comment.objects.filter(recommendation=rec).count() == 1

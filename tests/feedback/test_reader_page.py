@@ -162,9 +162,10 @@ def test_the_shared_copy_costs_a_fixed_handful_of_queries(page, readers):
     client = _client(readers["voter"])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    # Pinned: user; the reader's facts (positions, priorities, following, addresses, permissions, and their
-    # invitations to the coming events, by account or address: the events are kept per worker).
-    assert len(queries) == 2, [q["sql"][:80] for q in queries.captured_queries]
+    # Pinned: the reader's facts (positions, priorities, following, addresses, permissions, and their
+    # invitations to the coming events, by account or address: the events are kept per worker); the user
+    # comes from the cache.
+    assert len(queries) == 1, [q["sql"][:80] for q in queries.captured_queries]
 
 
 def test_a_waiting_message_is_shown_and_not_kept(page, readers):

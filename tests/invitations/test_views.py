@@ -325,8 +325,8 @@ def test_an_account_with_the_address_in_other_capitals_is_found(client, invited)
 
 def test_the_link_page_and_the_event_page_cost_the_pinned_queries(client, invited, django_assert_num_queries):
     """Link: the invitation with its event and whether its address has an account (the header's sign-up mode
-    is kept per worker for a few seconds). Event page of a logged-in invitee: account, event, the invitation
-    (the session comes from the cache)."""
+    is kept per worker for a few seconds). Event page of a logged-in invitee: event, the invitation (the
+    session and the account come from the cache)."""
     (invitation, token), *_ = invited
     client.get(url(token))
     with django_assert_num_queries(1):
@@ -336,7 +336,7 @@ def test_the_link_page_and_the_event_page_cost_the_pinned_queries(client, invite
     client.force_login(account)
     event_url = f"/bijeenkomsten/{invitation.event.slug}/"
     client.get(event_url)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert "Verstuur mijn antwoord" in client.get(event_url).content.decode()
 
 
