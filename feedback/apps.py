@@ -18,6 +18,39 @@ class FeedbackConfig(AppConfig):
         on_sector_confirmed(votes_confirm_sector)
         self._public_names_on_pages()
         self._permission_names_kept_right()
+        self._readers_own_copies_moved_on()
+
+    def _readers_own_copies_moved_on(self):
+        """A reader's own copy of a topic page (``readerpage.topic_reader_own``) is not used once their facts
+        change. Votes, priorities and follows move it on in the services; confirmed addresses and roles here,
+        from whichever code path changed them (allauth, the admin)."""
+        from allauth.account.models import EmailAddress
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from topics import pagecache
+
+        def address_changed(sender, instance, **kwargs):
+            pagecache.reader_changed(instance.user_id)
+
+        for signal in (post_save, post_delete):
+            signal.connect(address_changed, sender=EmailAddress, dispatch_uid="feedback.reader_addresses", weak=False)
+
+        def roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
+            if not action.startswith("post_"):
+                return
+            if reverse or isinstance(instance, Group):  # a group's members or permissions: who knows how many
+                pagecache.readers_changed()
+            else:
+                pagecache.reader_changed(instance.pk)
+
+        user_model = get_user_model()
+        for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+            m2m_changed.connect(
+                roles_changed, sender=through, dispatch_uid=f"feedback.reader_roles.{through.__name__}", weak=False
+            )
+        post_delete.connect(pagecache.readers_changed, sender=Group, dispatch_uid="feedback.reader_groups")
 
     def _permission_names_kept_right(self):
         """The reader's page maps permission ids to names, and the vote's standing query holds the roles'

@@ -29,7 +29,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 
 from topics.models import Recommendation, Topic
-from topics.pagecache import reader_meta
+from topics.pagecache import READERS, reader_meta, reader_scope
 
 from .dates import dated, dater
 from .memory import WorkerMemory
@@ -314,6 +314,24 @@ class TopicReader:
                 "csrf_token": _CSRF,
             },
         )
+
+
+def topic_reader_own(request, *, slug):
+    """What names this reader's own copy of a topic page (``reader_page_cache``'s ``own``), without a query.
+
+    The account's version is the generation its cached row carries
+    (``participants.usercache``): any change to the row (blocked, a role, a
+    name) gives the reader a new copy. Their facts move it on through
+    ``reader_scope`` (votes, priorities, follows, addresses, roles) and
+    ``READERS`` (invitations and events, a group's permissions). A blocked
+    reader (a notice with their reason) gets no copy of their own.
+    """
+    user = getattr(request.user, "_wrapped", request.user)
+    generation = getattr(user, "_nmp_generation", None)
+    if generation is None or user.is_blocked:
+        return None
+    scopes = (READERS, reader_scope(user.pk))
+    return scopes, f"{user.pk}:{generation}:{timezone.get_current_timezone_name()}"
 
 
 def topic_reader(request, generations, *, slug):

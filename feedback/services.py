@@ -107,6 +107,7 @@ def vote_cast(*, participant, recommendation, choice) -> Vote:
     # A voter who changed sector moves this vote only by casting it again: the stamp is updated with it.
     Vote.objects.upsert(vote)
     publish_later(recommendation_ids=[recommendation.pk], participants=[participant.pk])
+    pagecache.reader_changed(participant.pk)
     return vote
 
 
@@ -117,6 +118,7 @@ def _take_back(model, permission, *, participant, recommendation) -> bool:
     with transaction.atomic():
         deleted, _detail = model.objects.filter(participant=participant, recommendation=recommendation).delete()
     publish_later(recommendation_ids=[recommendation.pk], participants=[participant.pk])
+    pagecache.reader_changed(participant.pk)
     return bool(deleted)
 
 
@@ -174,6 +176,7 @@ def priority_add(*, participant, recommendation) -> Priority:
                 priority.full_clean(validate_constraints=False)
                 priority.save()
             publish_later(recommendation_ids=[recommendation.pk], participants=[participant.pk])
+            pagecache.reader_changed(participant.pk)
             return priority
         except IntegrityError:
             if attempt == 1:
@@ -433,6 +436,7 @@ def topic_follow(*, participant, topic) -> TopicFollow:
             follow, _created = TopicFollow.objects.get_or_create(participant=participant, topic=topic)
     except IntegrityError:
         follow = TopicFollow.objects.get(participant=participant, topic=topic)
+    pagecache.reader_changed(participant.pk)
     return follow
 
 
@@ -443,4 +447,5 @@ def topic_unfollow(*, participant, topic=None) -> int:
         follows = follows.filter(topic=topic)
     with transaction.atomic():
         deleted, _by_model = follows.delete()
+    pagecache.reader_changed(participant.pk)
     return deleted

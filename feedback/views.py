@@ -394,7 +394,7 @@ def comment_report(request, comment):
 
 
 @pagecache.anonymous_page_cache(_topic_scopes)
-@pagecache.reader_page_cache(_topic_scopes, readerpage.topic_reader)
+@pagecache.reader_page_cache(_topic_scopes, readerpage.topic_reader, readerpage.topic_reader_own)
 def topic_detail(request, slug):
     """The topic with its recommendations, each one's compact results, and the general discussion.
 

@@ -7,9 +7,33 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.sectors import Sector
+from topics.pagecache import readers_changed
 
 
-class EventQuerySet(models.QuerySet):
+class _MovesReadersOn(models.QuerySet):
+    """Writes that send no signals (``update``, bulk) move readers' own page copies on, as saves do
+    (``invitations.apps``): the announcement on a topic page shows the reader's invitation and the event."""
+
+    def update(self, **kwargs):
+        done = super().update(**kwargs)
+        if done:
+            readers_changed()
+        return done
+
+    def bulk_create(self, objs, *args, **kwargs):
+        made = super().bulk_create(objs, *args, **kwargs)
+        if made:
+            readers_changed()
+        return made
+
+    def bulk_update(self, objs, *args, **kwargs):
+        done = super().bulk_update(objs, *args, **kwargs)
+        if done:
+            readers_changed()
+        return done
+
+
+class EventQuerySet(_MovesReadersOn):
     def upcoming(self):
         return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
 
@@ -82,6 +106,10 @@ UNANSWERED = (State.QUEUED, State.SENT, State.FAILED)
 ANSWERED = (State.ACCEPTED, State.DECLINED, State.WAITING)
 
 
+class InvitationQuerySet(_MovesReadersOn):
+    pass
+
+
 class Invitation(models.Model):
     """One person on an event's roster: who, how far the invitation got, and their answer."""
 
@@ -124,6 +152,8 @@ class Invitation(models.Model):
     waiting_since = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     practical_sent_at = models.DateTimeField(_("practical information sent at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

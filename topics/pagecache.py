@@ -53,6 +53,17 @@ MAX_QUERY_LENGTH = 64
 RESULTS = "results"
 
 
+# What a logged-in reader's own copy of a page (``reader_page_cache``) depends on besides their own facts
+# and the page's scopes: things one write changes for many readers at once (invitations and events, the
+# permissions of a group).
+READERS = "readers"
+
+
+def reader_scope(user_id):
+    """A change in what this reader's own parts of a page show: their positions, priorities, follows, addresses."""
+    return f"reader:{user_id}"
+
+
 def topic_scope(topic_id):
     return f"topic:{topic_id}"
 
@@ -121,6 +132,19 @@ def bump(*scopes):
     """
     _bump_now(scopes)
     transaction.on_commit(functools.partial(_bump_now, scopes))
+
+
+def reader_changed(user_id):
+    """What user ``user_id``'s own parts of a page show changed: their own copies are not used again (``bump``)."""
+    bump(reader_scope(user_id))
+
+
+def readers_changed(*args, **kwargs):
+    """Something that many readers' own parts show changed (an invitation, an event, a group's permissions).
+
+    Takes and ignores any arguments, so it can be connected to signals as is.
+    """
+    bump(READERS)
 
 
 def seconds_until_phase_change(topic):
@@ -335,7 +359,7 @@ def _messages_waiting(request):
     return storage is not None and len(storage) > 0
 
 
-def reader_page_cache(scopes, reader, parameters=CACHED_PARAMETERS):
+def reader_page_cache(scopes, reader, own=None, parameters=CACHED_PARAMETERS):
     """Serve a page to logged-in readers from one shared copy, with each reader's own parts filled in.
 
     A logged-in topic page is the same for every reader of the same kind
@@ -355,6 +379,15 @@ def reader_page_cache(scopes, reader, parameters=CACHED_PARAMETERS):
     rendering it, ``reader_meta(request)``) and ``fill(name, meta)`` (the
     HTML of slot ``name`` for this reader). Form tokens and the CSRF token
     are made per request.
+
+    ``own(request, **view_kwargs)`` (optional, no queries) returns None or
+    ``(scopes, identity)``: the scopes that move this reader's own parts on
+    (``reader_scope``, ``READERS``) and a text naming the reader and the
+    version of their account. With it, the page as filled in for this reader
+    is kept too, under those scopes' generations and the page's own; their
+    next visit, while nothing on it changed, is answered from that copy
+    without asking for their facts at all. It lives no longer than the shared
+    copy it was filled from.
     """
 
     def decorator(view):
@@ -370,7 +403,16 @@ def reader_page_cache(scopes, reader, parameters=CACHED_PARAMETERS):
                 or _messages_waiting(request)
             ):
                 return view(request, *args, **kwargs)
-            current = current_generations(CONTENT, *scopes(request, **kwargs))
+            page_scopes = (CONTENT, *scopes(request, **kwargs))
+            identity = own(request, **kwargs) if own is not None else None
+            current = current_generations(*page_scopes, *(identity[0] if identity else ()))
+            own_key = None
+            if current is not None and identity is not None:
+                own_key = _own_key(request, identity[1], current)
+                held = _get_own(own_key)
+                if held is not None:
+                    return _respond(request, held["content"], held["headers"])
+                current = current[: len(page_scopes)]
             page = reader(request, current, **kwargs) if current is not None else None
             if page is None:
                 return view(request, *args, **kwargs)
@@ -379,7 +421,11 @@ def reader_page_cache(scopes, reader, parameters=CACHED_PARAMETERS):
             key = f"reader:{get_language()}:{digest}:{version}"
             shared = _get(key)
             if shared is not None and page.may_use(shared["meta"]):
-                return _fill(request, shared, page)
+                content = _filled(request, shared, page)
+                ttl = min(PAGE_TTL, int(shared.get("expires", 0) - time.time()))
+                if own_key is not None and ttl > 0:
+                    _set_own(own_key, {"content": content, "headers": shared["headers"]}, ttl)
+                return _respond(request, content, shared["headers"])
             request.nmp_reader_meta = {}
             try:
                 response = view(request, *args, **kwargs)
@@ -425,9 +471,23 @@ def _form_tokens(count):
     ]
 
 
-def _fill(request, shared, page):
-    from django.http import HttpResponse
+def _own_key(request, identity, current):
+    """The key of a reader's own copy: path, reader, language, and the generations of every scope it shows."""
+    digest = hashlib.sha256(f"{request.get_full_path()}\n{identity}".encode()).hexdigest()[:40]
+    return f"own:{get_language()}:{digest}:{'.'.join(str(g) for g in current)}"
 
+
+def _get_own(key):
+    """A reader's own copy: from the shared cache only (one per reader: not worth a worker's memory)."""
+    return cache.get(key)
+
+
+def _set_own(key, value, ttl):
+    cache.set(key, value, ttl)
+
+
+def _filled(request, shared, page):
+    """The shared copy with this reader's parts filled in (the tokens still placeholders)."""
     static = shared["static"]
     meta = shared["meta"]
     pieces = [static[0]]
@@ -435,14 +495,20 @@ def _fill(request, shared, page):
         filler = _slot_fillers.get(name)
         pieces.append((filler(request) if filler else page.fill(name, meta)).encode())
         pieces.append(after)
-    content = b"".join(pieces)
+    return b"".join(pieces)
+
+
+def _respond(request, content, headers):
+    """The answer to this request: ``content`` with its own CSRF token and new form tokens."""
+    from django.http import HttpResponse
+
     content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
     if _FORM_TOKEN_PLACEHOLDER in content:
         chunks = content.split(_FORM_TOKEN_PLACEHOLDER)
         tokens = _form_tokens(len(chunks) - 1)
         content = b"".join(piece for pair in zip(chunks, tokens, strict=False) for piece in pair) + chunks[-1]
     response = HttpResponse(content)
-    for name, value in shared["headers"].items():
+    for name, value in headers.items():
         response.headers[name] = value
     patch_vary_headers(response, ("Cookie",))
     return response

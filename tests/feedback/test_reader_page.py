@@ -85,7 +85,12 @@ def _normal(html):
 
 def _full(client, url):
     """The page rendered in full for this reader: nothing shared is used or kept."""
-    with mock.patch.object(pagecache, "_get", return_value=None), mock.patch.object(pagecache, "_set"):
+    with (
+        mock.patch.object(pagecache, "_get", return_value=None),
+        mock.patch.object(pagecache, "_set"),
+        mock.patch.object(pagecache, "_get_own", return_value=None),
+        mock.patch.object(pagecache, "_set_own"),
+    ):
         return client.get(url).content.decode()
 
 
@@ -97,7 +102,7 @@ def test_every_reader_gets_the_page_rendered_for_them(page, readers, order):
     if order == "backwards":
         people.reverse()
     clients = {name: _client(user) for name, user in people}
-    with mock.patch.object(pagecache, "_fill", wraps=pagecache._fill) as filled:
+    with mock.patch.object(pagecache, "_filled", wraps=pagecache._filled) as filled:
         shared = {name: clients[name].get(url).content.decode() for name, _user in people}
     # Readers of the same kind (five participants) were served from one copy.
     assert filled.call_count >= 4
@@ -211,3 +216,201 @@ def test_a_blocked_reader_gets_their_own_notice(page, readers):
     html = _client(blocked).get(url).content.decode()
     assert "Herhaalde reclame." in html
     assert 'name="choice" value="agree"' not in html
+
+
+# --- A reader's own copy: their next visit while nothing changed, without a query ------------------------
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    return html, len(queries)
+
+
+def _kept_for(client, url):
+    """Visit until the reader's own copy is kept (the first visit makes the shared copy, the next fills it)."""
+    for _ in range(2):
+        client.get(url)
+    html, count = _queries(client, url)
+    assert count == 0, "the reader's own copy was not used"
+    return html
+
+
+def test_my_next_visit_is_my_own_page_without_a_query(page, readers):
+    topic, _recommendations = page
+    url = topic.get_absolute_url()
+    clients = {name: _client(user) for name, user in readers.items()}
+    for name, client in clients.items():
+        if name != "unverified":  # a reader who may not take part yet: the same rules, another kind
+            _kept_for(client, url)
+    # Every reader still gets exactly their page: never another reader's copy.
+    for name, client in clients.items():
+        assert _normal(client.get(url).content.decode()) == _normal(_full(client, url)), name
+
+
+def test_form_tokens_and_the_csrf_token_are_new_on_an_own_copy_too(page, readers):
+    topic, _recommendations = page
+    url = topic.get_absolute_url()
+    client = _client(readers["voter"])
+    first = _kept_for(client, url)
+    second = client.get(url).content.decode()
+    tokens = [re.findall(r'name="token" value="([^"]+)"', html) for html in (first, second)]
+    assert tokens[0] and not set(tokens[0]) & set(tokens[1])
+    assert client.cookies["csrftoken"].value  # the page's CSRF inputs carry the visitor's own token
+    assert "__csrf_token__" not in second and "__form_token__" not in second
+
+
+def _vote(reader, first, second):
+    services.vote_cast(participant=reader, recommendation=first, choice="disagree")
+
+
+def _withdraw(reader, first, second):
+    services.vote_withdraw(participant=reader, recommendation=first)
+
+
+def _priority(reader, first, second):
+    services.priority_add(participant=reader, recommendation=first)
+
+
+def _no_priority(reader, first, second):
+    services.priority_remove(participant=reader, recommendation=second)
+
+
+def _follow(reader, first, second):
+    services.topic_follow(participant=reader, topic=first.topic)
+
+
+def _unfollow(reader, first, second):
+    services.topic_unfollow(participant=reader, topic=first.topic)
+
+
+def _address_confirmed(reader, first, second):
+    address = reader.emailaddress_set.get()
+    address.verified = not address.verified
+    address.save()
+
+
+def _made_moderator(reader, first, second):
+    from participants.roles import MODERATOR, role_group
+
+    reader.groups.add(role_group(MODERATOR))
+
+
+def _role_widened(reader, first, second):
+    from django.contrib.auth.models import Permission
+
+    from participants.roles import MODERATOR, role_group
+
+    reader.groups.add(role_group(MODERATOR))
+    reader.is_staff = True
+    reader.save()
+    role_group(MODERATOR).permissions.remove(Permission.objects.get(codename="view_comment"))
+
+
+def _invited_in_bulk(reader, first, second):
+    from invitations.context_processors import forget_coming_events
+    from invitations.models import Invitation
+
+    event = EventFactory(
+        starts_at=timezone.now() + timedelta(days=2), ends_at=timezone.now() + timedelta(days=2, hours=3)
+    )
+    Invitation.objects.bulk_create([Invitation(event=event, name="Lezer", email=reader.email, state="sent")])
+    forget_coming_events()  # each worker keeps the coming events for a few seconds
+
+
+def _invitation_answered(reader, first, second):
+    from invitations.models import Invitation
+
+    Invitation.objects.filter(email=reader.email).update(state="declined")
+
+
+def _event_renamed(reader, first, second):
+    from invitations.context_processors import forget_coming_events
+    from invitations.models import Event
+
+    event = Event.objects.get(invitations__email=reader.email)
+    event.title = "Najaarsbijeenkomst (nieuwe datum)"
+    event.save()
+    forget_coming_events()  # each worker keeps the coming events for a few seconds
+
+
+def _blocked(reader, first, second):
+    from participants.services import user_block
+
+    user_block(user=reader, moderator=ModeratorFactory(), reason="Herhaalde reclame.")
+
+
+CHANGES = {
+    "voter": [_vote, _withdraw, _no_priority, _role_widened],
+    "newcomer": [_vote, _priority, _follow, _made_moderator, _blocked],
+    "follower": [_unfollow],
+    "unverified": [_address_confirmed],
+    "invited": [_invitation_answered, _event_renamed, _invited_in_bulk, _address_confirmed],
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "change"), [(who, change) for who, changes in CHANGES.items() for change in changes], ids=repr
+)
+def test_a_change_to_what_i_see_moves_my_own_copy_on(page, readers, who, change, django_capture_on_commit_callbacks):
+    """Whatever changed my part of the page (my own doing, an organiser's, a moderator's, an admin's), my
+    next page is the one rendered for me in full, never my kept copy."""
+    topic, (first, second, _third) = page
+    url = topic.get_absolute_url()
+    reader = readers[who]
+    client = _client(reader)
+    if who != "unverified":
+        before = _kept_for(client, url)
+    else:
+        client.get(url)
+        before = client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the copies move on once the change commits
+        change(reader, first, second)
+    after = client.get(url).content.decode()
+    assert _normal(after) != _normal(before), "nothing visible changed: the test proves nothing"
+    assert _normal(after) == _normal(_full(client, url))
+
+
+def test_someone_elses_vote_leaves_my_copy_until_the_figures_move(
+    page, readers, publication_by_worker, django_capture_on_commit_callbacks
+):
+    from feedback.results.publication import publish_pending
+
+    topic, (first, _second, _third) = page
+    url = topic.get_absolute_url()
+    client = _client(readers["voter"])
+    _kept_for(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vote_cast(participant=readers["newcomer"], recommendation=first, choice="disagree")
+    assert _queries(client, url)[1] == 0  # nothing on my page changed yet
+    publish_pending()
+    pagecache.bump(pagecache.results_scope(topic.slug))  # as a publication step of this topic does
+    html, count = _queries(client, url)
+    assert count > 0
+    assert _normal(html) == _normal(_full(client, url))
+
+
+def test_an_own_copy_lives_no_longer_than_the_topic_stays_open(page, readers):
+    topic, _recommendations = page
+    type(topic).objects.filter(pk=topic.pk).update(closes_at=timezone.now() + timedelta(seconds=20))
+    pagecache.bump(pagecache.CONTENT)
+    url = topic.get_absolute_url()
+    client = _client(readers["voter"])
+    with mock.patch.object(pagecache, "_set_own", wraps=pagecache._set_own) as kept:
+        client.get(url)
+        client.get(url)
+    (_key, _value, ttl), _kwargs = kept.call_args
+    assert 0 < ttl <= 20
+
+
+def test_without_the_user_cache_no_own_copy_is_kept(page, readers):
+    topic, _recommendations = page
+    url = topic.get_absolute_url()
+    client = _client(readers["voter"])
+    with (
+        mock.patch("participants.backends.cached_user", side_effect=lambda pk, load: load(pk)),
+        mock.patch.object(pagecache, "_set_own") as kept,
+    ):
+        for _ in range(3):
+            client.get(url)
+    assert not kept.called
