@@ -129,9 +129,12 @@ def bump(*scopes):
     data between the first bump and the commit stored it under a generation
     that the commit then leaves behind. The first makes a write visible at
     once to code that reads inside the same transaction (tests, for one).
+    Outside a transaction the write has committed already: one bump, one
+    round trip.
     """
     _bump_now(scopes)
-    transaction.on_commit(functools.partial(_bump_now, scopes))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(functools.partial(_bump_now, scopes))
 
 
 def reader_changed(user_id):

@@ -154,3 +154,21 @@ def test_a_cached_page_does_not_outlive_the_topic_phase(topic):
     assert 0 < pagecache.seconds_until_phase_change(topic) <= 20
     topic.opens_at, topic.closes_at = None, None
     assert pagecache.seconds_until_phase_change(topic) == pagecache.PAGE_TTL
+
+
+def test_a_bump_outside_a_transaction_moves_the_generation_once():
+    """After a write in autocommit there is nothing left to wait for: one round trip, not two."""
+    scope = "test:bump-once"
+    (before,) = pagecache.generations(scope)
+    pagecache.bump(scope)
+    assert pagecache.generations(scope) == (before + 1,)
+
+
+@pytest.mark.django_db
+def test_a_bump_inside_a_transaction_moves_the_generation_now_and_at_the_commit(django_capture_on_commit_callbacks):
+    scope = "test:bump-twice"
+    (before,) = pagecache.generations(scope)
+    with django_capture_on_commit_callbacks(execute=True):
+        pagecache.bump(scope)
+        assert pagecache.generations(scope) == (before + 1,)
+    assert pagecache.generations(scope) == (before + 2,)
