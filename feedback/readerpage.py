@@ -14,7 +14,9 @@ reader (the notice quotes their reason) and a reader with a message waiting
 get the page rendered in full.
 
 All of this reader's facts come from one query (``reader_facts``), which also
-answers the permission rules' questions for the rest of the request.
+answers the permission rules' questions for the rest of the request. The page
+as filled in for a reader is kept too (``topic_reader_own``): their next visit
+while nothing on it changed needs neither that query nor the fill.
 """
 
 import functools

@@ -10,6 +10,10 @@ Scopes are ``content`` (topic and recommendation texts, phases: every page),
 figure: the results pages) and ``results:<slug>`` (the topic's own figures, on
 its topic and recommendation pages). A publication step moves only the results
 scopes: while people vote, the pages without figures stay where they are.
+A logged-in reader's own copy of a page (``reader_page_cache``) depends on two
+more: ``reader:<id>`` (their positions, priorities, follows, addresses, roles)
+and ``readers`` (what one write changes for many readers: invitations, events,
+a group's permissions).
 
 The cached copy never holds a visitor's CSRF token: tokens are replaced by a
 placeholder before storing and by the current visitor's own token on the way
