@@ -68,10 +68,6 @@ def user_by_pk(user_id):
     return user_model.from_db(using, names, row)
 
 
-def _loaded(pk):
-    return user_by_pk(pk)
-
-
 class _CompiledUserLookup:
     def get_user(self, user_id):
         user_model = get_user_model()
@@ -79,7 +75,7 @@ class _CompiledUserLookup:
             pk = user_model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        user = cached_user(pk, _loaded)
+        user = cached_user(pk, user_by_pk)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -30,7 +30,7 @@ USER_CACHE_SECONDS = 60
 
 
 def _keys(pk):
-    return f"gen:user:{pk}", f"user:{pk}"
+    return f"account-generation:{pk}", f"account:{pk}"
 
 
 def _now():
@@ -82,7 +82,8 @@ def user_changed(pk):
     after an ``update()`` of user rows, which sends none.
     """
     _move_on(pk)
-    transaction.on_commit(functools.partial(_move_on, pk))
+    if transaction.get_connection().in_atomic_block:  # outside one the change has committed already
+        transaction.on_commit(functools.partial(_move_on, pk))
 
 
 def moved_on(sender, instance, **kwargs):
