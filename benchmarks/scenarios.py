@@ -15,6 +15,7 @@ reason; it is never replaced by another page.
 import json
 import os
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,8 @@ import django
 # Logged-in scenarios rotate through this many participants' sessions.
 PARTICIPANT_SESSIONS = int(os.environ.get("BENCH_SESSIONS", "200"))
 CSRF_TOKEN = "b" * 32  # any 32 characters of the allowed alphabet: cookie and header must match
+# In a request body: replaced by a number unique to each request sent (by wrk.lua, and by ``measure``).
+UNIQUE = "__N__"
 
 
 @dataclass
@@ -148,8 +151,11 @@ def build():
                 "Accept": "application/json",
                 "Content-Type": "application/x-www-form-urlencoded",
             },
-            f"choice={choices[(i + j) % 3]}",
+            f"choice={choices[(i + j + turn) % 3]}",
         )
+        # Three passes, each giving every (participant, recommendation) another position than the pass
+        # before: every vote the load generator sends changes something, for the publication too.
+        for turn in range(3)
         for i, session in enumerate(sessions)
         for j, rec in enumerate(open_recommendations[i % 7 :: 7])
     ]
@@ -162,7 +168,9 @@ def build():
                 "X-CSRFToken": CSRF_TOKEN,
                 "Content-Type": "application/x-www-form-urlencoded",
             },
-            f"text=Reactie+{i}+uit+de+belastingtest%3A+graag+meer+aandacht+voor+de+uitvoering.",
+            # UNIQUE becomes a number of its own in every request (wrk.lua, ``measure``): each request writes
+            # a new comment, not the repeat of one sent moments ago (which the service answers without writing).
+            f"text=Reactie+{UNIQUE}+van+deelnemer+{i}+uit+de+belastingtest%3A+graag+meer+aandacht+voor+de+uitvoering.",
         )
         for i, session in enumerate(sessions)
     ]
@@ -301,9 +309,8 @@ def measure(scenario):
 
     def send():
         if sample.method == "POST":
-            return client.generic(
-                "POST", sample.path, sample.body, content_type=sample.headers["Content-Type"], headers=headers
-            )
+            body = sample.body.replace(UNIQUE, str(time.time_ns()))
+            return client.generic("POST", sample.path, body, content_type=sample.headers["Content-Type"], headers=headers)
         return client.get(sample.path, headers=headers)
 
     first = send()  # rendered (a cached page's second answer has no template context to check)

@@ -1,9 +1,14 @@
 -- Cycles through the requests in $BENCH_REQUESTS (one a line: method, path, body,
 -- then "Name: value" headers, separated by tabs) and writes the figures to
 -- $BENCH_RESULT as JSON. Requests are formatted once, in init, so the load
--- generator spends its CPU on sending, not on building requests.
+-- generator spends its CPU on sending, not on building requests; only a body
+-- with __N__ in it is formatted per request, with a number of its own there
+-- (a comment that is new every time, not a repeat the service answers without
+-- writing).
 local requests = {}
 local index = 0
+-- Numbers start at the clock, so the comments of an earlier run are not repeated either.
+local unique = os.time() % 100000 * 10000
 
 local function split(line)
   local fields = {}
@@ -24,7 +29,11 @@ function init(args)
       end
       local body = nil
       if f[3] ~= "" then body = f[3] end
-      table.insert(requests, wrk.format(f[1], f[2], headers, body))
+      if body and body:find("__N__", 1, true) then
+        table.insert(requests, {method = f[1], path = f[2], headers = headers, body = body})
+      else
+        table.insert(requests, wrk.format(f[1], f[2], headers, body))
+      end
     end
   end
   -- Start at a random place, so runs do not always begin with the same participant.
@@ -33,7 +42,11 @@ end
 
 function request()
   index = index % #requests + 1
-  return requests[index]
+  local r = requests[index]
+  if type(r) == "string" then return r end
+  unique = unique + 1
+  local body = r.body:gsub("__N__", tostring(unique))
+  return wrk.format(r.method, r.path, r.headers, body)
 end
 
 function done(summary, latency, requests)
