@@ -227,35 +227,41 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
         except ValueError:
             client_token = None
 
-    with transaction.atomic():
+    # No transaction of its own: the repeat check and the insert are one statement each (autocommit). A
+    # transaction around them would add four round trips (BEGIN, a savepoint for the clash below, its
+    # release, COMMIT) and guard nothing more: the unique client token decides a race either way.
+    repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
+    if repeat:
+        repeat.topic = topic  # its address needs the topic's slug: not read again
+        return repeat
+    comment = Comment(
+        topic=topic,
+        recommendation=recommendation,
+        parent=parent,
+        author=author,
+        text=text,
+        stance=stance,
+        client_token=client_token,
+    )
+    # The related rows were read for this call: their ForeignKey checks would read each one again
+    # (a query per row; the database's foreign keys guard against one deleted meanwhile).
+    comment.full_clean(exclude=["topic", "recommendation", "parent", "author"], validate_constraints=False)
+    try:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a clash must not spoil the caller's transaction
+                comment.save()
+        else:
+            comment.save()
+    except IntegrityError:
+        # The same client token stored a moment ago (a double submission racing this one).
         repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
         if repeat:
-            repeat.topic = topic  # its address needs the topic's slug: not read again
+            repeat.topic = topic
             return repeat
-        comment = Comment(
-            topic=topic,
-            recommendation=recommendation,
-            parent=parent,
-            author=author,
-            text=text,
-            stance=stance,
-            client_token=client_token,
-        )
-        # The related rows were read for this call: their ForeignKey checks would read each one again
-        # (a query per row; the database's foreign keys guard against one deleted meanwhile).
-        comment.full_clean(exclude=["topic", "recommendation", "parent", "author"], validate_constraints=False)
-        try:
-            with transaction.atomic():
-                comment.save()
-        except IntegrityError:
-            repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
-            if repeat:
-                repeat.topic = topic
-                return repeat
-            raise
-        discussion_changed(topic.pk, topic.slug)
-        if parent is not None and parent.author_id != author.pk:
-            _queue_reply_mail(parent)
+        raise
+    discussion_changed(topic.pk, topic.slug)
+    if parent is not None and parent.author_id != author.pk:
+        _queue_reply_mail(parent)
     return comment
 
 

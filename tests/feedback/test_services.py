@@ -118,6 +118,41 @@ def test_comment_create_reply_one_level_and_token(participant, other, recommenda
     assert Comment.objects.filter(recommendation__isnull=True).count() == 2
 
 
+def _racing_double_submission(monkeypatch, author, topic, token):
+    """The other tab's request stored the comment after this one's repeat check looked (and found nothing)."""
+    first = services.comment_create(author=author, topic=topic, text="Eerste versie", client_token=token)
+    real = services._find_repeat
+    looks = []
+
+    def find_repeat(*args):
+        looks.append(args)
+        return None if len(looks) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_find_repeat", find_repeat)
+    return first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submission_racing_past_the_repeat_check_stores_one_comment(monkeypatch, participant, topic):
+    token = "2c5f39cb-3fb2-42e3-994f-1127e4ddb538"
+    first = _racing_double_submission(monkeypatch, participant, topic, token)
+    again = services.comment_create(author=participant, topic=topic, text="Tweede versie", client_token=token)
+    assert again.pk == first.pk
+    assert list(Comment.objects.values_list("text", flat=True)) == ["Eerste versie"]
+
+
+def test_the_race_inside_a_callers_transaction_leaves_that_transaction_usable(monkeypatch, participant, topic):
+    from django.db import transaction
+
+    token = "9d0b8e4a-6a44-4f5e-8c1e-3a0f2f7d1c55"
+    with transaction.atomic():
+        first = _racing_double_submission(monkeypatch, participant, topic, token)
+        again = services.comment_create(author=participant, topic=topic, text="Tweede versie", client_token=token)
+        assert again.pk == first.pk
+        assert Comment.objects.count() == 1  # a query after the clash: the transaction was not spoilt
+    assert Comment.objects.get().text == "Eerste versie"
+
+
 def test_comment_length_and_values(participant, recommendation, topic):
     with pytest.raises(ValidationError) as excinfo:
         services.comment_create(author=participant, topic=topic, recommendation=recommendation, text="x" * 2001)
