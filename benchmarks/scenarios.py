@@ -310,7 +310,9 @@ def measure(scenario):
     def send():
         if sample.method == "POST":
             body = sample.body.replace(UNIQUE, str(time.time_ns()))
-            return client.generic("POST", sample.path, body, content_type=sample.headers["Content-Type"], headers=headers)
+            return client.generic(
+                "POST", sample.path, body, content_type=sample.headers["Content-Type"], headers=headers
+            )
         return client.get(sample.path, headers=headers)
 
     first = send()  # rendered (a cached page's second answer has no template context to check)
