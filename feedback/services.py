@@ -232,7 +232,6 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
     # release, COMMIT) and guard nothing more: the unique client token decides a race either way.
     repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
     if repeat:
-        repeat.topic = topic  # its address needs the topic's slug: not read again
         return repeat
     comment = Comment(
         topic=topic,
@@ -256,7 +255,6 @@ def comment_create(*, author, topic, text, recommendation=None, parent=None, sta
         # The same client token stored a moment ago (a double submission racing this one).
         repeat = _find_repeat(author, topic, recommendation, parent, text, client_token)
         if repeat:
-            repeat.topic = topic
             return repeat
         raise
     discussion_changed(topic.pk, topic.slug)
@@ -276,22 +274,29 @@ def _queue_reply_mail(thread):
 
 
 def _find_repeat(author, topic, recommendation, parent, text, client_token):
+    """The comment this submission repeats (same client token, or the same text in the same place moments ago).
+
+    It carries ``topic``: its address needs the topic's slug, which is not read again.
+    """
+    found = None
     if client_token is not None:
         found = Comment.objects.filter(author=author, client_token=client_token).first()
-        if found:
-            return found
-    return (
-        Comment.objects.filter(
-            author=author,
-            topic=topic,
-            recommendation=recommendation,
-            parent=parent,
-            text=text,
-            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    if found is None:
+        found = (
+            Comment.objects.filter(
+                author=author,
+                topic=topic,
+                recommendation=recommendation,
+                parent=parent,
+                text=text,
+                created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+            )
+            .order_by("-pk")
+            .first()
         )
-        .order_by("-pk")
-        .first()
-    )
+    if found is not None:
+        found.topic = topic
+    return found
 
 
 def comment_update(*, comment, author, text, stance="") -> Comment:

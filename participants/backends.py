@@ -40,13 +40,9 @@ def _compiled(using):
     return sql, names, converters
 
 
-def user_by_pk(user_id):
-    """The user with primary key ``user_id`` (as the session holds it), or None."""
+def user_by_pk(pk):
+    """The user with primary key ``pk`` (already converted from the session's text, see ``get_user``), or None."""
     user_model = get_user_model()
-    try:
-        pk = user_model._meta.pk.to_python(user_id)
-    except ValidationError:
-        return None
     using = router.db_for_read(user_model)
     compiled = _compiled(using)
     if compiled is None:  # pragma: no cover
